@@ -1,0 +1,311 @@
+/**
+ * What sim/config hands to the rest of the simulator. Raw YAML never leaves sim/config:
+ * everything here has defaults applied, durations in integer microseconds and sources attached
+ * (style-anchors §3.6: raw → resolved → compiled).
+ */
+import type { Diagnostic, SourceLocation } from '../domain/diagnostics.ts';
+import type { DestinationRuleSpec, VirtualServiceSpec } from './istio-types.ts';
+
+export interface ResourceMeta {
+  kind: string;
+  apiVersion: string;
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Where the document starts (its `kind:` line). */
+  source: SourceLocation;
+  /**
+   * Position in load order. Stands in for creationTimestamp wherever Istio says "oldest wins"
+   * (duplicate VirtualServices, PeerAuthentications); later timeline applies get larger numbers.
+   */
+  order: number;
+  /**
+   * Field path → source location for fields the compile step may complain about (e.g.
+   * "spec.http[0].route[1].destination.subset"). Filled for every scalar and collection in the spec.
+   */
+  positions: ReadonlyMap<string, SourceLocation>;
+}
+
+export interface NamespaceResource {
+  kind: 'Namespace';
+  meta: ResourceMeta;
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+}
+
+export interface DeploymentResource {
+  kind: 'Deployment';
+  meta: ResourceMeta;
+  replicas: number;
+  /** spec.selector.matchLabels */
+  selector: Record<string, string>;
+  podLabels: Record<string, string>;
+  podAnnotations: Record<string, string>;
+  /** spec.template.spec.serviceAccountName, "default" when omitted. */
+  serviceAccount: string;
+  containerPorts: ContainerPort[];
+}
+
+export interface ServicePort {
+  name: string;
+  port: number;
+  /** Number, or the name of a container port. Defaults to `port`. */
+  targetPort: number | string;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  appProtocol?: string;
+}
+
+export interface ServiceResource {
+  kind: 'Service';
+  meta: ResourceMeta;
+  selector: Record<string, string>;
+  ports: ServicePort[];
+}
+
+export interface ServiceAccountResource {
+  kind: 'ServiceAccount';
+  meta: ResourceMeta;
+}
+
+export interface VirtualServiceResource {
+  kind: 'VirtualService';
+  meta: ResourceMeta;
+  spec: VirtualServiceSpec;
+}
+
+export interface DestinationRuleResource {
+  kind: 'DestinationRule';
+  meta: ResourceMeta;
+  spec: DestinationRuleSpec;
+}
+
+/** A kind meshsim reads but does not model yet; kept so later layers (and warnings) can see it. */
+export interface OtherResource {
+  kind: 'Other';
+  meta: ResourceMeta;
+  spec: unknown;
+}
+
+export type Resource =
+  | NamespaceResource
+  | DeploymentResource
+  | ServiceResource
+  | ServiceAccountResource
+  | VirtualServiceResource
+  | DestinationRuleResource
+  | OtherResource;
+
+/** Key used for "same kind/namespace/name replaces" (DESIGN.md, `--apply`). */
+export function resourceKey(r: Resource): string {
+  return `${r.meta.kind}/${r.meta.namespace}/${r.meta.name}`;
+}
+
+export function resourceName(r: Resource): string {
+  return `${r.meta.kind} ${r.meta.namespace}/${r.meta.name}`;
+}
+
+// ---- Semantics profile --------------------------------------------------------------------
+
+/**
+ * Switches for behaviour that changed between Istio releases (istio-semantics.md §9.4).
+ * `istioVersion` sets them all; a scenario may override each one.
+ */
+export interface SemanticsProfile {
+  istioVersion: string;
+  /** LEAST_REQUEST from 1.14 on, ROUND_ROBIN before. */
+  defaultLoadBalancer: 'LEAST_REQUEST' | 'ROUND_ROBIN';
+  /** Before 1.15 multi-destination weights had to sum to 100. */
+  weightsMustSum100: boolean;
+  /** Before 1.24 the default retry policy also retried upstream 503s. */
+  defaultRetryOn503: boolean;
+  /** From ≈1.24 the inbound sidecar retries reset-before-request twice. */
+  inboundResetBeforeRequestRetry: boolean;
+  /** Envoy before ≈1.27 always allowed the first outlier ejection regardless of maxEjectionPercent. */
+  legacyFirstEjectionAlwaysAllowed: boolean;
+  /** Older Envoy reported a missing cluster as NR rather than NC. */
+  missingClusterFlag: 'NC' | 'NR';
+  outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  rootNamespace: string;
+  trustDomain: string;
+}
+
+// ---- Workloads ----------------------------------------------------------------------------
+
+/** A sampled duration; every sample is rounded to whole microseconds at once. */
+export type Distribution =
+  | { kind: 'constant'; valueUs: number }
+  | { kind: 'uniform'; minUs: number; maxUs: number }
+  | { kind: 'exponential'; meanUs: number }
+  /** Lognormal fixed by its median and 99th percentile. */
+  | { kind: 'lognormal'; medianUs: number; p99Us: number }
+  /** Histogram: bucket i covers (upperUs[i-1], upperUs[i]] with the given weight; uniform inside. */
+  | { kind: 'empirical'; upperUs: number[]; weights: number[] };
+
+export interface ParsedUrl {
+  scheme: 'http' | 'https';
+  /** Host as written ("reviews", "reviews.default.svc.cluster.local", "httpbin.org"). */
+  host: string;
+  port: number;
+  /** Path without the query string. */
+  path: string;
+  /** Raw query string without '?', "" when none. */
+  query: string;
+}
+
+export interface CallSpec {
+  url: ParsedUrl;
+  method: string;
+  /** Fixed request headers this call adds. */
+  headers: [string, string][];
+  /** The application's own timeout per attempt; 0 = none. */
+  timeoutUs: number;
+  /** Application-level attempts (1 = no app retry). */
+  attempts: number;
+  /**
+   * When an attempt counts as failed for the app's retry loop: 'error' (5xx, reset or timeout) or 'non-2xx'.
+   * Bookinfo's productpage retries reviews on any non-200.
+   */
+  retryWhen: 'error' | 'non-2xx';
+  source: SourceLocation | null;
+}
+
+/** One step of the downstream call plan: calls inside a step run in parallel, steps run in order. */
+export interface CallStep {
+  parallel: CallSpec[];
+}
+
+export interface WorkloadBehaviour {
+  /** Deployment this behaviour belongs to. */
+  namespace: string;
+  deployment: string;
+  serviceTime: Distribution;
+  /** Requests processed at once per pod (thread/greenlet pool); 0 = unlimited. */
+  concurrency: number;
+  /** Requests allowed to wait for a worker per pod; beyond it the app answers `queueFullStatus`. 0 = unlimited. */
+  queueLimit: number;
+  queueFullStatus: number;
+  /** Probability in parts per million that the app answers `errorStatus` instead of its normal status. */
+  errorPpm: number;
+  errorStatus: number;
+  /** Normal response status. */
+  status: number;
+  calls: CallStep[];
+  /** Incoming headers copied onto every downstream call (e.g. end-user, x-request-id). */
+  propagateHeaders: string[];
+  /** What the app answers when a downstream call finally failed: 'continue' keeps `status`. */
+  onCallFailure: { kind: 'continue' } | { kind: 'status'; status: number };
+  /** Response body size in bytes, used by byte metrics. */
+  responseBytes: number;
+  source: SourceLocation | null;
+}
+
+// ---- Traffic ------------------------------------------------------------------------------
+
+export type LoadModel =
+  /** Open loop: arrivals do not wait for responses. */
+  | { kind: 'open'; ratePerSec: number; arrival: 'poisson' | 'constant' }
+  /**
+   * Closed loop like fortio: `connections` workers each send the next request when the previous
+   * answered; `qps` total target rate, 0 = as fast as possible.
+   */
+  | { kind: 'closed'; connections: number; qps: number };
+
+export interface TrafficSpec {
+  name: string;
+  /** In-mesh client workload (its pods' sidecars carry the requests); null = outside the mesh. */
+  from: { namespace: string; deployment: string } | null;
+  method: string;
+  url: ParsedUrl;
+  headers: [string, string][];
+  load: LoadModel;
+  /** Stop after this many requests; 0 = no limit. */
+  requests: number;
+  startUs: number;
+  /** Generation stops at this time (exclusive); requests in flight still finish. */
+  stopUs: number;
+  /** Client-side timeout; 0 = none. A request that times out ends with code 0 (like curl's 000). */
+  timeoutUs: number;
+  source: SourceLocation | null;
+}
+
+// ---- Timeline ------------------------------------------------------------------------------
+
+export type TimelineAction =
+  | { kind: 'apply'; atUs: number; resources: Resource[]; label: string; source: SourceLocation | null }
+  | { kind: 'delete'; atUs: number; keys: string[]; label: string; source: SourceLocation | null };
+
+// ---- Expectations --------------------------------------------------------------------------
+
+export type Comparison = '<' | '<=' | '>' | '>=' | '==';
+
+export interface ExpectationScope {
+  /** Client (traffic entry) name. */
+  client?: string;
+  /** Edge selector; any field may be left out. */
+  edge?: { from?: string; service?: string; to?: string };
+  /** Only requests that started in [fromUs, toUs). */
+  window?: { fromUs: number; toUs: number };
+}
+
+export type ExpectationCheck =
+  /** Shares of the scope's requests by destination version or workload; fractions sum to 1. */
+  | { kind: 'split'; by: 'version' | 'workload'; shares: Record<string, number>; tolerance: number | null; confidence: number }
+  | { kind: 'latency'; percentile: number; op: Comparison; valueUs: number }
+  /** Requests with the given code (or flag) compared as a fraction or a count. */
+  | { kind: 'code'; code: string; op: Comparison; fraction: number | null; count: number | null }
+  | { kind: 'errorRate'; op: Comparison; fraction: number }
+  | { kind: 'successRate'; op: Comparison; fraction: number }
+  | { kind: 'requests'; op: Comparison; count: number };
+
+export interface ExpectationSpec {
+  name: string;
+  scope: ExpectationScope;
+  check: ExpectationCheck;
+  source: SourceLocation | null;
+}
+
+// ---- Whole scenario ------------------------------------------------------------------------
+
+export interface Budgets {
+  /** Hard cap on processed engine events. */
+  maxEvents: number;
+  /** Hard cap on simulated time (µs) including the drain after traffic stops. */
+  maxSimTimeUs: number;
+  /** Hard cap on requests in flight at once (client requests plus downstream calls). */
+  maxInFlight: number;
+}
+
+export interface SidecarLatency {
+  /** Added by the client sidecar on the way out and the way back. */
+  outbound: Distribution;
+  /** Added by the server sidecar on the way in and the way out. */
+  inbound: Distribution;
+  /** One-way pod-to-pod network latency. */
+  network: Distribution;
+}
+
+export interface ResolvedScenario {
+  name: string;
+  description: string;
+  /** Scenario file path as given ("<inline>" for programmatic scenarios). */
+  file: string;
+  seed: number;
+  /** Traffic runs for this long; in-flight requests then drain. */
+  durationUs: number;
+  profile: SemanticsProfile;
+  resources: Resource[];
+  workloads: WorkloadBehaviour[];
+  traffic: TrafficSpec[];
+  timeline: TimelineAction[];
+  expectations: ExpectationSpec[];
+  budgets: Budgets;
+  latency: SidecarLatency;
+  /** Warnings and infos found while loading (errors throw InputError instead). */
+  diagnostics: Diagnostic[];
+  /** FNV-1a hash of every input file's bytes, in load order. */
+  inputHash: string;
+}
