@@ -1,0 +1,26 @@
+/**
+ * Istio's default HTTP retry policy for outbound routes without `retries` (istio-semantics.md §0,
+ * §1.7; istio/istio pilot/pkg/networking/core/route/retry/retry.go): 2 retries on
+ * connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes; previous-hosts
+ * predicate with 5 host-selection attempts; Envoy back-off 25 ms base, 250 ms cap.
+ * Before Istio 1.24 the retriable status codes also held 503 (profile switch defaultRetryOn503).
+ */
+import type { SemanticsProfile } from '../config/types.ts';
+import { RetryOn, type RetryPolicy } from './types.ts';
+
+export const DEFAULT_BACKOFF_BASE_US = 25_000;
+
+export function defaultRetryPolicy(profile: SemanticsProfile): RetryPolicy {
+  return {
+    retries: 2,
+    retryOn:
+      RetryOn['connect-failure'] | RetryOn['refused-stream'] | RetryOn.unavailable | RetryOn.cancelled | RetryOn['retriable-status-codes'],
+    retriableStatusCodes: profile.defaultRetryOn503 ? [503] : [],
+    perTryTimeoutUs: 0,
+    backoffBaseUs: DEFAULT_BACKOFF_BASE_US,
+    backoffMaxUs: 10 * DEFAULT_BACKOFF_BASE_US,
+    retryPreviousHosts: true,
+    hostSelectionMaxAttempts: 5,
+    origin: profile.defaultRetryOn503 ? 'istio default (incl. 503, Istio < 1.24)' : 'istio default',
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * A fast running hash over trace events: two independent 32-bit FNV-1a-style lanes (64 bits in
+ * all), fed with every field of every event in the order the fields were written. Integers are
+ * mixed as two 32-bit halves, strings code unit by code unit. Pure integer arithmetic, so Node and
+ * browsers agree bit for bit.
+ */
+import type { TraceEvent } from './events.ts';
+
+const FNV_PRIME = 0x01000193;
+
+export class TraceHasher {
+  private a = 0x811c9dc5 | 0;
+  private b = 0x050c5d1f | 0;
+  count = 0;
+
+  private mixInt(v: number): void {
+    const lo = v | 0;
+    const hi = Math.floor(v / 4294967296) | 0;
+    this.a = Math.imul(this.a ^ lo, FNV_PRIME);
+    this.b = Math.imul(this.b ^ (lo + 0x9e3779b9), 0x2c1b3c6d);
+    this.a = Math.imul(this.a ^ hi, FNV_PRIME);
+    this.b = Math.imul(this.b ^ (hi + 0x7f4a7c15), 0x2c1b3c6d);
+  }
+
+  private mixString(s: string): void {
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      a = Math.imul(a ^ c, FNV_PRIME);
+      b = Math.imul(b ^ (c + 0x3c6ef372), 0x2c1b3c6d);
+    }
+    // Length terminator so "ab"+"c" differs from "a"+"bc".
+    this.a = Math.imul(a ^ (s.length + 0x100), FNV_PRIME);
+    this.b = Math.imul(b ^ s.length, 0x2c1b3c6d);
+  }
+
+  add(ev: TraceEvent): void {
+    this.count++;
+    const rec = ev as unknown as Record<string, unknown>;
+    for (const key in rec) {
+      const v = rec[key];
+      if (typeof v === 'number') this.mixInt(v);
+      else if (typeof v === 'string') this.mixString(v);
+      else if (v === null) this.mixInt(-1);
+      else this.mixString(String(v));
+    }
+  }
+
+  /** 16 hex digits. */
+  digest(): string {
+    return hex32(this.a) + hex32(this.b);
+  }
+}
+
+function hex32(x: number): string {
+  return (x >>> 0).toString(16).padStart(8, '0');
+}
