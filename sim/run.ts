@@ -5,7 +5,8 @@
  */
 import type { Resource, ResolvedScenario, TimelineAction } from './config/types.ts';
 import { resourceKey } from './config/types.ts';
-import { compileProxyConfig, type CompileContext } from './control-plane/compile.ts';
+import type { CompileContext } from './control-plane/compile.ts';
+import { ControlPlane } from './control-plane/control-plane.ts';
 import { Registry, type PodInfo } from './control-plane/registry.ts';
 import { DataPlane } from './data-plane/data-plane.ts';
 import type { Diagnostic } from './domain/diagnostics.ts';
@@ -104,14 +105,24 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
   });
 
   let version = 0;
+  let controlPlane: ControlPlane | null = null;
+  const compileDiagnostics: Diagnostic[] = [];
+  const seenDiagnostics = new Set<string>();
   const push = (): void => {
     version++;
     const ctx: CompileContext = { registry, profile: s.profile, resources };
-    const config = compileProxyConfig(ctx, version);
+    controlPlane = new ControlPlane(ctx, version);
     for (const pod of registry.pods) {
       if (!pod.hasSidecar) continue;
-      dataPlane.installConfig(pod, config);
+      dataPlane.installConfig(pod, controlPlane.configFor(pod));
       trace.emit({ kind: 'config.push', timeUs: engine.nowUs, proxy: pod.name, version });
+    }
+    for (const d of controlPlane.diagnostics) {
+      const key = `${d.code}|${d.resource}|${d.path ?? ''}|${d.message}`;
+      if (!seenDiagnostics.has(key)) {
+        seenDiagnostics.add(key);
+        compileDiagnostics.push(d);
+      }
     }
   };
   push();
@@ -170,9 +181,9 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     traceHash: trace.hasher.digest(),
     clients: summary.clientSummaries(),
     edges: summary.edgeSummaries(),
-    rules: summary.ruleSummaries(() => ''),
+    rules: summary.ruleSummaries((vs, rule) => controlPlane!.ruleName(vs, rule)),
     expectations: expectations.verdicts(),
-    diagnostics: s.diagnostics.map(summaryDiagnostic),
+    diagnostics: [...s.diagnostics, ...compileDiagnostics].map(summaryDiagnostic),
   };
   return { summary: result, header, stop, budgetMessage };
 }
