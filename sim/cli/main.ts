@@ -1,0 +1,86 @@
+/**
+ * `meshsim` command line. Every failure the user can cause ends with a readable message and exit
+ * code 2; a stack trace is printed only for internal errors and only with MESHSIM_DEBUG=1.
+ */
+import { Command, CommanderError } from 'commander';
+import { InputError, formatDiagnostic } from '../domain/diagnostics.ts';
+import { MESHSIM_VERSION } from '../version.ts';
+import { UsageError } from './errors.ts';
+import { runCommand } from './run-command.ts';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('meshsim')
+    .description('Deterministic simulator of an Istio service mesh: run scenarios, explain routing, check expectations.')
+    .version(MESHSIM_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('run')
+    .description('Run a scenario and print its summary (exit 0: expectations hold, 1: one failed, 2: invalid input)')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('--seed <n>', 'override the scenario seed')
+    .option('--duration <d>', 'override how long traffic runs, e.g. 60s')
+    .option('--apply <file>', 'layer extra manifests at t=0 (repeatable; same kind/namespace/name replaces)', collect, [])
+    .option('--json', 'print the summary JSON (format 1) instead of tables', false)
+    .option('--trace <file>', 'write the full trace as JSON lines')
+    .option('--max-events <n>', 'budget: stop after this many engine events')
+    .option('--max-sim-time <d>', 'budget: stop at this simulated time')
+    .action((scenario: string, opts: Record<string, unknown>) => {
+      setExit(
+        runCommand({
+          scenario,
+          seed: opts.seed as string | undefined,
+          duration: opts.duration as string | undefined,
+          apply: opts.apply as string[],
+          json: Boolean(opts.json),
+          trace: opts.trace as string | undefined,
+          maxEvents: opts.maxEvents as string | undefined,
+          maxSimTime: opts.maxSimTime as string | undefined,
+        }),
+      );
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; usage mistakes were already printed by commander.
+    return e.exitCode === 0 ? 0 : 2;
+  }
+  if (e instanceof InputError) {
+    process.stderr.write(e.diagnostics.map(formatDiagnostic).join('\n') + '\n');
+    return 2;
+  }
+  if (e instanceof UsageError) {
+    process.stderr.write(`meshsim: ${e.message}\n`);
+    return 2;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`meshsim: internal error: ${err.message}\nThis is a bug in meshsim; please report it with the command you ran.\n`);
+  if (process.env.MESHSIM_DEBUG) process.stderr.write(`${err.stack}\n`);
+  return 3;
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:^|[/\\])main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
