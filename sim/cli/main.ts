@@ -7,6 +7,8 @@ import { InputError, formatDiagnostic } from '../domain/diagnostics.ts';
 import { MESHSIM_VERSION } from '../version.ts';
 import { UsageError } from './errors.ts';
 import { runCommand } from './run-command.ts';
+import { scenarioJsonSchema } from '../config/index.ts';
+import { writeFileAtomic } from './output.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -43,6 +45,16 @@ function buildProgram(setExit: (code: number) => void): Command {
           maxSimTime: opts.maxSimTime as string | undefined,
         }),
       );
+    });
+
+  program
+    .command('schema')
+    .description('Print (or write with --out) the JSON Schema of scenario files, for editor completion')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action((opts: { out?: string }) => {
+      const text = JSON.stringify(scenarioJsonSchema(), null, 2) + '\n';
+      if (opts.out) writeFileAtomic(opts.out, text);
+      else process.stdout.write(text);
     });
 
   return program;

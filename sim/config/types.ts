@@ -254,7 +254,11 @@ export interface ExpectationScope {
 export type ExpectationCheck =
   /** Shares of the scope's requests by destination version or workload; fractions sum to 1. */
   | { kind: 'split'; by: 'version' | 'workload'; shares: Record<string, number>; tolerance: number | null; confidence: number }
-  | { kind: 'latency'; percentile: number; op: Comparison; valueUs: number }
+  /**
+   * Latency at `percentile` (50, 90, 95, 99, 99.9; 100 = max). When `statistic` is 'mean' the check
+   * compares the mean latency instead and `percentile` is only a fallback (50).
+   */
+  | { kind: 'latency'; percentile: number; op: Comparison; valueUs: number; statistic?: 'percentile' | 'mean' }
   /** Requests with the given code (or flag) compared as a fraction or a count. */
   | { kind: 'code'; code: string; op: Comparison; fraction: number | null; count: number | null }
   | { kind: 'errorRate'; op: Comparison; fraction: number }

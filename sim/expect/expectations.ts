@@ -113,8 +113,9 @@ class ExpectationFold {
       }
       case 'latency': {
         if (n === 0) return { name, passed: false, detail: 'no requests in scope' };
-        const value = check.percentile < 0 ? this.latency.meanUs() : this.latency.percentileUs(check.percentile);
-        const label = check.percentile < 0 ? 'mean' : check.percentile === 100 ? 'max' : `p${check.percentile}`;
+        const mean = check.statistic === 'mean';
+        const value = mean ? this.latency.meanUs() : check.percentile === 100 ? this.latency.maxUs : this.latency.percentileUs(check.percentile);
+        const label = mean ? 'mean' : check.percentile === 100 ? 'max' : `p${check.percentile}`;
         const passed = compare(value, check.op, check.valueUs);
         return { name, passed, detail: `${label} observed ${ms(value)}, expected ${check.op} ${ms(check.valueUs)} (${scope})` };
       }

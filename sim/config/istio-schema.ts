@@ -1,0 +1,629 @@
+/**
+ * zod schemas for the VirtualService and DestinationRule specs (networking.istio.io v1, v1beta1,
+ * v1alpha3 share one proto), plus the semantic checks istiod's validating webhook applies
+ * (istio-semantics.md §1.4–1.9, §2, §9.3). The schemas infer exactly the shapes in istio-types.ts.
+ * SRC: istio/api networking/v1alpha3/*.proto; istio/istio pkg/config/validation/validation.go.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../domain/time.ts';
+import type { DiagnosticLevel } from '../domain/diagnostics.ts';
+import type {
+  ConnectionPoolSettings,
+  Destination,
+  DestinationRuleSpec,
+  HTTPFaultInjection,
+  HTTPMatchRequest,
+  HTTPRoute,
+  LoadBalancerSettings,
+  OutlierDetection,
+  Percent,
+  RouteDestination,
+  StringMatch,
+  TrafficPolicy,
+  VirtualServiceSpec,
+} from './istio-types.ts';
+import type { SemanticsProfile } from './types.ts';
+import type { PathSeg } from './yaml-source.ts';
+import { didYouMean } from './suggest.ts';
+
+const str = z.string();
+const nonEmpty = z.string().min(1);
+const int = z.number().int();
+const strMap = z.record(z.string(), z.string());
+const strList = z.array(z.string());
+
+// ---- VirtualService ------------------------------------------------------------------------
+
+const stringMatch = z.strictObject({ exact: str.optional(), prefix: str.optional(), regex: str.optional() });
+const portSelector = z.strictObject({ number: int.optional() });
+const destination = z.strictObject({ host: nonEmpty, subset: str.optional(), port: portSelector.optional() });
+const headerOperations = z.strictObject({ set: strMap.optional(), add: strMap.optional(), remove: strList.optional() });
+const headers = z.strictObject({ request: headerOperations.optional(), response: headerOperations.optional() });
+const percent = z.strictObject({ value: z.number().optional() });
+const stringMatchMap = z.record(z.string(), stringMatch);
+
+const httpMatchRequest = z.strictObject({
+  name: str.optional(),
+  uri: stringMatch.optional(),
+  scheme: stringMatch.optional(),
+  method: stringMatch.optional(),
+  authority: stringMatch.optional(),
+  headers: stringMatchMap.optional(),
+  port: int.optional(),
+  sourceLabels: strMap.optional(),
+  gateways: strList.optional(),
+  queryParams: stringMatchMap.optional(),
+  ignoreUriCase: z.boolean().optional(),
+  withoutHeaders: stringMatchMap.optional(),
+  sourceNamespace: str.optional(),
+  statPrefix: str.optional(),
+});
+
+const httpRouteDestination = z.strictObject({ destination, weight: int.optional(), headers: headers.optional() });
+
+const httpRedirect = z.strictObject({
+  uri: str.optional(),
+  authority: str.optional(),
+  port: int.optional(),
+  derivePort: z.enum(['FROM_PROTOCOL_DEFAULT', 'FROM_REQUEST_PORT']).optional(),
+  scheme: str.optional(),
+  redirectCode: int.optional(),
+});
+
+const httpDirectResponse = z.strictObject({
+  status: int,
+  body: z.strictObject({ string: str.optional(), bytes: str.optional() }).optional(),
+});
+
+const delegate = z.strictObject({ name: str.optional(), namespace: str.optional() });
+
+const httpRewrite = z.strictObject({
+  uri: str.optional(),
+  authority: str.optional(),
+  uriRegexRewrite: z.strictObject({ match: str.optional(), rewrite: str.optional() }).optional(),
+});
+
+const httpRetry = z.strictObject({
+  attempts: int.optional(),
+  perTryTimeout: str.optional(),
+  retryOn: str.optional(),
+  retryRemoteLocalities: z.boolean().optional(),
+  retryIgnorePreviousHosts: z.boolean().optional(),
+  backoff: str.optional(),
+});
+
+const httpFault = z.strictObject({
+  delay: z
+    .strictObject({
+      fixedDelay: str.optional(),
+      exponentialDelay: str.optional(),
+      percentage: percent.optional(),
+      percent: int.optional(),
+    })
+    .optional(),
+  abort: z
+    .strictObject({
+      httpStatus: int.optional(),
+      grpcStatus: str.optional(),
+      http2Error: str.optional(),
+      percentage: percent.optional(),
+    })
+    .optional(),
+});
+
+const mirrorPolicy = z.strictObject({ destination, percentage: percent.optional() });
+
+const corsPolicy = z.strictObject({
+  allowOrigins: z.array(stringMatch).optional(),
+  allowOrigin: strList.optional(),
+  allowMethods: strList.optional(),
+  allowHeaders: strList.optional(),
+  exposeHeaders: strList.optional(),
+  maxAge: str.optional(),
+  allowCredentials: z.boolean().optional(),
+  unmatchedPreflights: str.optional(),
+});
+
+const httpRoute = z.strictObject({
+  name: str.optional(),
+  match: z.array(httpMatchRequest).optional(),
+  route: z.array(httpRouteDestination).optional(),
+  redirect: httpRedirect.optional(),
+  directResponse: httpDirectResponse.optional(),
+  delegate: delegate.optional(),
+  rewrite: httpRewrite.optional(),
+  timeout: str.optional(),
+  retries: httpRetry.optional(),
+  fault: httpFault.optional(),
+  mirror: destination.optional(),
+  mirrors: z.array(mirrorPolicy).optional(),
+  mirrorPercentage: percent.optional(),
+  mirrorPercent: int.optional(),
+  corsPolicy: corsPolicy.optional(),
+  headers: headers.optional(),
+});
+
+const l4MatchShape = {
+  destinationSubnets: strList.optional(),
+  port: int.optional(),
+  sourceLabels: strMap.optional(),
+  gateways: strList.optional(),
+  sourceNamespace: str.optional(),
+};
+const l4Match = z.strictObject(l4MatchShape);
+const tlsMatch = z.strictObject({ ...l4MatchShape, sniHosts: strList });
+const routeDestination = z.strictObject({ destination, weight: int.optional() });
+const tcpRoute = z.strictObject({ match: z.array(l4Match).optional(), route: z.array(routeDestination).optional() });
+const tlsRoute = z.strictObject({ match: z.array(tlsMatch), route: z.array(routeDestination).optional() });
+
+export const virtualServiceSpecSchema = z.strictObject({
+  hosts: strList.optional(),
+  gateways: strList.optional(),
+  http: z.array(httpRoute).optional(),
+  tls: z.array(tlsRoute).optional(),
+  tcp: z.array(tcpRoute).optional(),
+  exportTo: strList.optional(),
+});
+
+// ---- DestinationRule -----------------------------------------------------------------------
+
+const simpleLb = z.enum(['UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_ROBIN', 'LEAST_REQUEST']);
+
+const consistentHash = z.strictObject({
+  httpHeaderName: str.optional(),
+  httpCookie: z
+    .strictObject({
+      name: str,
+      path: str.optional(),
+      ttl: str.optional(),
+      attributes: z.array(z.strictObject({ name: str, value: str.optional() })).optional(),
+    })
+    .optional(),
+  useSourceIp: z.boolean().optional(),
+  httpQueryParameterName: str.optional(),
+  ringHash: z.strictObject({ minimumRingSize: int.optional() }).optional(),
+  maglev: z.strictObject({ tableSize: int.optional() }).optional(),
+  minimumRingSize: int.optional(),
+});
+
+const localityLbSetting = z.strictObject({
+  distribute: z.array(z.strictObject({ from: str.optional(), to: z.record(z.string(), z.number()).optional() })).optional(),
+  failover: z.array(z.strictObject({ from: str.optional(), to: str.optional() })).optional(),
+  failoverPriority: strList.optional(),
+  enabled: z.boolean().optional(),
+});
+
+const loadBalancer = z.strictObject({
+  simple: simpleLb.optional(),
+  consistentHash: consistentHash.optional(),
+  localityLbSetting: localityLbSetting.optional(),
+  warmupDurationSecs: str.optional(),
+  warmup: z
+    .strictObject({ duration: str.optional(), minimumPercent: z.number().optional(), aggression: z.number().optional() })
+    .optional(),
+});
+
+const connectionPool = z.strictObject({
+  tcp: z
+    .strictObject({
+      maxConnections: int.optional(),
+      connectTimeout: str.optional(),
+      tcpKeepalive: z.strictObject({ probes: int.optional(), time: str.optional(), interval: str.optional() }).optional(),
+      maxConnectionDuration: str.optional(),
+      idleTimeout: str.optional(),
+    })
+    .optional(),
+  http: z
+    .strictObject({
+      http1MaxPendingRequests: int.optional(),
+      http2MaxRequests: int.optional(),
+      maxRequestsPerConnection: int.optional(),
+      maxRetries: int.optional(),
+      idleTimeout: str.optional(),
+      h2UpgradePolicy: z.enum(['DEFAULT', 'DO_NOT_UPGRADE', 'UPGRADE']).optional(),
+      useClientProtocol: z.boolean().optional(),
+      maxConcurrentStreams: int.optional(),
+    })
+    .optional(),
+});
+
+const outlierDetection = z.strictObject({
+  splitExternalLocalOriginErrors: z.boolean().optional(),
+  consecutiveLocalOriginFailures: int.optional(),
+  consecutiveGatewayErrors: int.optional(),
+  consecutive5xxErrors: int.optional(),
+  consecutiveErrors: int.optional(),
+  interval: str.optional(),
+  baseEjectionTime: str.optional(),
+  maxEjectionPercent: int.optional(),
+  minHealthPercent: int.optional(),
+});
+
+const clientTls = z.strictObject({
+  mode: z.enum(['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL']).optional(),
+  clientCertificate: str.optional(),
+  privateKey: str.optional(),
+  caCertificates: str.optional(),
+  credentialName: str.optional(),
+  subjectAltNames: strList.optional(),
+  sni: str.optional(),
+  insecureSkipVerify: z.boolean().optional(),
+});
+
+const portTrafficPolicy = z.strictObject({
+  port: portSelector.optional(),
+  loadBalancer: loadBalancer.optional(),
+  connectionPool: connectionPool.optional(),
+  outlierDetection: outlierDetection.optional(),
+  tls: clientTls.optional(),
+});
+
+const trafficPolicy = z.strictObject({
+  loadBalancer: loadBalancer.optional(),
+  connectionPool: connectionPool.optional(),
+  outlierDetection: outlierDetection.optional(),
+  tls: clientTls.optional(),
+  portLevelSettings: z.array(portTrafficPolicy).optional(),
+  tunnel: z.strictObject({ protocol: str.optional(), targetHost: str, targetPort: int }).optional(),
+  proxyProtocol: z.strictObject({ version: z.enum(['V1', 'V2']).optional() }).optional(),
+  retryBudget: z.strictObject({ percent: percent.optional(), minRetryConcurrency: int.optional() }).optional(),
+});
+
+const subset = z.strictObject({ name: nonEmpty, labels: strMap.optional(), trafficPolicy: trafficPolicy.optional() });
+
+export const destinationRuleSpecSchema = z.strictObject({
+  host: nonEmpty,
+  trafficPolicy: trafficPolicy.optional(),
+  subsets: z.array(subset).optional(),
+  exportTo: strList.optional(),
+  workloadSelector: z.strictObject({ matchLabels: strMap.optional() }).optional(),
+});
+
+// Compile-time proof that the schemas describe exactly the istio-types.ts interfaces.
+// Mutual assignability alone misses an extra optional field, so keys are compared at every level.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? SameKeys<A, B> : false) : false;
+type SameKeys<A, B> = A extends readonly (infer EA)[]
+  ? B extends readonly (infer EB)[]
+    ? Same<EA, EB>
+    : false
+  : A extends object
+    ? [keyof A] extends [keyof B]
+      ? [keyof B] extends [keyof A]
+        ? { [K in keyof A]-?: Same<NonNullable<A[K]>, NonNullable<B[K & keyof B]>> }[keyof A] extends true
+          ? true
+          : false
+        : false
+      : false
+    : true;
+const _vsSame: Same<z.infer<typeof virtualServiceSpecSchema>, VirtualServiceSpec> = true;
+const _drSame: Same<z.infer<typeof destinationRuleSpecSchema>, DestinationRuleSpec> = true;
+const _vsCheck: z.ZodType<VirtualServiceSpec> = virtualServiceSpecSchema;
+const _drCheck: z.ZodType<DestinationRuleSpec> = destinationRuleSpecSchema;
+void [_vsSame, _drSame, _vsCheck, _drCheck];
+
+// ---- semantic checks (what the webhook rejects) --------------------------------------------
+
+export type Emit = (path: PathSeg[], message: string, level?: DiagnosticLevel) => void;
+
+/** retryOn vocabulary istiod accepts (plus bare HTTP status codes). */
+export const RETRY_ON_POLICIES = [
+  '5xx',
+  'gateway-error',
+  'reset',
+  'reset-before-request',
+  'connect-failure',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'retriable-headers',
+  'envoy-ratelimited',
+  'http3-post-connect-failure',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+];
+
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
+function checkDuration(value: string | undefined, path: PathSeg[], emit: Emit, minUs = 0): void {
+  if (value === undefined) return;
+  const d = parseDuration(value);
+  if (!d.ok) emit(path, d.error);
+  else if (d.us < minUs) emit(path, `duration "${value}" must be at least ${minUs / 1000}ms`);
+}
+
+function checkPercent(p: Percent | undefined, path: PathSeg[], emit: Emit): void {
+  if (p?.value === undefined) return;
+  if (!Number.isFinite(p.value) || p.value < 0 || p.value > 100) emit([...path, 'value'], `percentage must be in 0–100, got ${p.value}`);
+}
+
+function checkIntPercent(v: number | undefined, path: PathSeg[], emit: Emit): void {
+  if (v !== undefined && (v < 0 || v > 100)) emit(path, `percentage must be in 0–100, got ${v}`);
+}
+
+function checkPort(v: number | undefined, path: PathSeg[], emit: Emit): void {
+  if (v !== undefined && (v < 1 || v > 65535)) emit(path, `port number must be in 1–65535, got ${v}`);
+}
+
+function checkStringMatch(m: StringMatch, path: PathSeg[], emit: Emit, allowEmpty: boolean): void {
+  const set = (['exact', 'prefix', 'regex'] as const).filter((k) => m[k] !== undefined);
+  if (set.length > 1) emit(path, `a string match must set exactly one of exact, prefix or regex; found ${set.join(' and ')}`);
+  else if (set.length === 0 && !allowEmpty) emit(path, 'a string match must set one of exact, prefix or regex');
+}
+
+function checkDestination(d: Destination, path: PathSeg[], emit: Emit): void {
+  checkPort(d.port?.number, [...path, 'port', 'number'], emit);
+}
+
+function checkWeights(
+  routes: (RouteDestination | { weight?: number })[],
+  path: PathSeg[],
+  emit: Emit,
+  profile: SemanticsProfile | undefined,
+): void {
+  let sum = 0;
+  let negative = false;
+  routes.forEach((r, i) => {
+    const w = r.weight ?? 0;
+    if (w < 0) {
+      emit([...path, i, 'weight'], `weight ${w} is negative; weights must be >= 0`);
+      negative = true;
+    }
+    sum += Math.max(0, w);
+  });
+  if (negative || routes.length < 2) return;
+  if (sum === 0) {
+    emit(path, 'total destination weight = 0: with more than one destination at least one weight must be > 0');
+  } else if (profile?.weightsMustSum100 && sum !== 100) {
+    emit(path, `total destination weight ${sum} != 100 (Istio ${profile.istioVersion} requires weights to sum to 100; relative weights arrived in 1.15)`);
+  }
+}
+
+function checkMatch(m: HTTPMatchRequest, path: PathSeg[], emit: Emit): void {
+  for (const k of ['uri', 'scheme', 'method', 'authority'] as const) {
+    const sm = m[k];
+    if (sm) checkStringMatch(sm, [...path, k], emit, false);
+  }
+  for (const k of ['headers', 'withoutHeaders'] as const) {
+    const map = m[k];
+    if (!map) continue;
+    for (const [name, sm] of Object.entries(map)) {
+      if (!name.startsWith('@') && name !== name.toLowerCase()) {
+        emit([...path, k, name], `header name '${name}' must be lowercase (write '${name.toLowerCase()}')`);
+      }
+      checkStringMatch(sm, [...path, k, name], emit, true);
+    }
+  }
+  if (m.queryParams) {
+    for (const [name, sm] of Object.entries(m.queryParams)) checkStringMatch(sm, [...path, 'queryParams', name], emit, false);
+  }
+  checkPort(m.port, [...path, 'port'], emit);
+}
+
+function checkFault(f: HTTPFaultInjection, path: PathSeg[], emit: Emit): void {
+  if (!f.delay && !f.abort) emit(path, 'fault must set delay or abort');
+  if (f.delay) {
+    const p = [...path, 'delay'];
+    if (f.delay.fixedDelay === undefined && f.delay.exponentialDelay === undefined) emit(p, 'delay must set fixedDelay');
+    checkDuration(f.delay.fixedDelay, [...p, 'fixedDelay'], emit, 1000);
+    checkDuration(f.delay.exponentialDelay, [...p, 'exponentialDelay'], emit, 1000);
+    checkPercent(f.delay.percentage, [...p, 'percentage'], emit);
+    checkIntPercent(f.delay.percent, [...p, 'percent'], emit);
+  }
+  if (f.abort) {
+    const p = [...path, 'abort'];
+    const kinds = (['httpStatus', 'grpcStatus', 'http2Error'] as const).filter((k) => f.abort?.[k] !== undefined);
+    if (kinds.length === 0) emit(p, 'abort must set httpStatus (or grpcStatus)');
+    if (kinds.length > 1) emit(p, `abort must set only one of httpStatus, grpcStatus, http2Error; found ${kinds.join(' and ')}`);
+    const s = f.abort.httpStatus;
+    if (s !== undefined && (s < 200 || s > 599)) emit([...p, 'httpStatus'], `httpStatus must be in 200–599, got ${s}`);
+    checkPercent(f.abort.percentage, [...p, 'percentage'], emit);
+  }
+}
+
+function checkRoute(h: HTTPRoute, path: PathSeg[], emit: Emit, profile: SemanticsProfile | undefined, isDelegate: boolean): void {
+  const has = (k: keyof HTTPRoute): boolean => h[k] !== undefined;
+  const hasRoute = h.route !== undefined && h.route.length > 0;
+  const pairs: [boolean, string][] = [
+    [hasRoute && has('redirect'), 'an HTTP route cannot have both route and redirect'],
+    [hasRoute && has('directResponse'), 'an HTTP route cannot have both route and directResponse'],
+    [has('redirect') && has('directResponse'), 'an HTTP route cannot have both redirect and directResponse'],
+    [has('fault') && has('redirect'), 'an HTTP route cannot have both fault and redirect'],
+    [has('rewrite') && has('redirect'), 'an HTTP route cannot have both rewrite and redirect'],
+    [has('mirror') && has('mirrors'), 'an HTTP route cannot set both mirror and mirrors'],
+    [has('delegate') && (hasRoute || has('redirect') || has('directResponse')), 'an HTTP route with delegate cannot also have route, redirect or directResponse'],
+  ];
+  for (const [bad, msg] of pairs) if (bad) emit(path, msg);
+  if (!hasRoute && !has('redirect') && !has('directResponse') && !has('delegate')) {
+    emit(path, 'an HTTP route needs route, redirect, directResponse or delegate');
+  }
+  if (isDelegate && h.delegate) emit([...path, 'delegate'], 'a delegate VirtualService (no hosts) cannot delegate again: only one level of delegation');
+
+  h.match?.forEach((m, i) => checkMatch(m, [...path, 'match', i], emit));
+  if (h.route) {
+    h.route.forEach((r, i) => checkDestination(r.destination, [...path, 'route', i, 'destination'], emit));
+    checkWeights(h.route, [...path, 'route'], emit, profile);
+  }
+  if (h.redirect) {
+    const p = [...path, 'redirect'];
+    const code = h.redirect.redirectCode;
+    if (code !== undefined && !REDIRECT_CODES.includes(code)) emit([...p, 'redirectCode'], `redirectCode must be one of ${REDIRECT_CODES.join(', ')}, got ${code}`);
+    if (h.redirect.port !== undefined && h.redirect.derivePort !== undefined) emit(p, 'redirect cannot set both port and derivePort');
+    checkPort(h.redirect.port, [...p, 'port'], emit);
+  }
+  if (h.directResponse) {
+    const s = h.directResponse.status;
+    if (s < 200 || s > 599) emit([...path, 'directResponse', 'status'], `status must be in 200–599, got ${s}`);
+    const body = h.directResponse.body;
+    if (body && body.string !== undefined && body.bytes !== undefined) emit([...path, 'directResponse', 'body'], 'body must set only one of string or bytes');
+  }
+  if (h.delegate && !h.delegate.name) emit([...path, 'delegate', 'name'], 'delegate must name a VirtualService');
+  if (h.rewrite?.uri !== undefined && h.rewrite.uriRegexRewrite !== undefined) emit([...path, 'rewrite'], 'rewrite cannot set both uri and uriRegexRewrite');
+  checkDuration(h.timeout, [...path, 'timeout'], emit);
+  if (h.retries) {
+    const p = [...path, 'retries'];
+    const a = h.retries.attempts;
+    if (a !== undefined && a < 0) emit([...p, 'attempts'], `attempts must be >= 0, got ${a}`);
+    checkDuration(h.retries.perTryTimeout, [...p, 'perTryTimeout'], emit, 1000);
+    checkDuration(h.retries.backoff, [...p, 'backoff'], emit, 1000);
+    if (h.retries.retryOn !== undefined) {
+      for (const part of h.retries.retryOn.split(',').map((s) => s.trim())) {
+        if (part === '') continue;
+        if (/^\d+$/.test(part)) {
+          const code = Number(part);
+          if (code < 100 || code > 599) emit([...p, 'retryOn'], `retryOn status code ${part} must be in 100–599`);
+        } else if (!RETRY_ON_POLICIES.includes(part)) {
+          emit([...p, 'retryOn'], `retryOn policy '${part}' is not valid${didYouMean(part, RETRY_ON_POLICIES)}`);
+        }
+      }
+    }
+  }
+  if (h.fault) checkFault(h.fault, [...path, 'fault'], emit);
+  if (h.mirror) checkDestination(h.mirror, [...path, 'mirror'], emit);
+  h.mirrors?.forEach((m, i) => {
+    checkDestination(m.destination, [...path, 'mirrors', i, 'destination'], emit);
+    checkPercent(m.percentage, [...path, 'mirrors', i, 'percentage'], emit);
+  });
+  checkPercent(h.mirrorPercentage, [...path, 'mirrorPercentage'], emit);
+  checkIntPercent(h.mirrorPercent, [...path, 'mirrorPercent'], emit);
+  if (h.corsPolicy) {
+    h.corsPolicy.allowOrigins?.forEach((m, i) => checkStringMatch(m, [...path, 'corsPolicy', 'allowOrigins', i], emit, false));
+    checkDuration(h.corsPolicy.maxAge, [...path, 'corsPolicy', 'maxAge'], emit);
+  }
+}
+
+/** Webhook-style checks of one VirtualService spec; paths are relative to the resource (start with 'spec'). */
+export function validateVirtualServiceSpec(spec: VirtualServiceSpec, emit: Emit, profile?: SemanticsProfile): void {
+  const base: PathSeg[] = ['spec'];
+  const isDelegate = !spec.hosts || spec.hosts.length === 0;
+  if (!spec.http?.length && !spec.tcp?.length && !spec.tls?.length) {
+    emit(base, 'a VirtualService must have at least one of http, tcp or tls');
+  }
+  if (isDelegate && spec.gateways && spec.gateways.length > 0) {
+    emit([...base, 'gateways'], 'a VirtualService without hosts is a delegate and must not list gateways; add hosts or remove gateways');
+  }
+  if (isDelegate && (spec.tcp?.length || spec.tls?.length)) {
+    emit(base, 'a VirtualService without hosts is a delegate and may only have http routes; add hosts for tcp/tls routes');
+  }
+  spec.hosts?.forEach((h, i) => {
+    if (h === '') emit([...base, 'hosts', i], 'host must not be empty');
+  });
+  spec.http?.forEach((h, i) => checkRoute(h, [...base, 'http', i], emit, profile, isDelegate));
+  spec.tcp?.forEach((t, i) => {
+    t.route?.forEach((r, j) => checkDestination(r.destination, [...base, 'tcp', i, 'route', j, 'destination'], emit));
+    if (t.route) checkWeights(t.route, [...base, 'tcp', i, 'route'], emit, profile);
+    t.match?.forEach((m, j) => checkPort(m.port, [...base, 'tcp', i, 'match', j, 'port'], emit));
+  });
+  spec.tls?.forEach((t, i) => {
+    t.match.forEach((m, j) => {
+      if (m.sniHosts.length === 0) emit([...base, 'tls', i, 'match', j, 'sniHosts'], 'sniHosts must list at least one host');
+    });
+    t.route?.forEach((r, j) => checkDestination(r.destination, [...base, 'tls', i, 'route', j, 'destination'], emit));
+    if (t.route) checkWeights(t.route, [...base, 'tls', i, 'route'], emit, profile);
+  });
+}
+
+function checkNonNegative(obj: object | undefined, path: PathSeg[], emit: Emit): void {
+  if (!obj) return;
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'number' && v < 0) emit([...path, k], `${k} must be >= 0, got ${v}`);
+  }
+}
+
+function checkConnectionPool(cp: ConnectionPoolSettings, path: PathSeg[], emit: Emit): void {
+  if (!cp.tcp && !cp.http) emit(path, 'connectionPool must set tcp or http');
+  if (cp.tcp) {
+    const p = [...path, 'tcp'];
+    checkNonNegative(cp.tcp, p, emit);
+    checkNonNegative(cp.tcp.tcpKeepalive, [...p, 'tcpKeepalive'], emit);
+    checkDuration(cp.tcp.connectTimeout, [...p, 'connectTimeout'], emit, 1000);
+    checkDuration(cp.tcp.maxConnectionDuration, [...p, 'maxConnectionDuration'], emit, 1000);
+    checkDuration(cp.tcp.idleTimeout, [...p, 'idleTimeout'], emit);
+    checkDuration(cp.tcp.tcpKeepalive?.time, [...p, 'tcpKeepalive', 'time'], emit);
+    checkDuration(cp.tcp.tcpKeepalive?.interval, [...p, 'tcpKeepalive', 'interval'], emit);
+  }
+  if (cp.http) {
+    const p = [...path, 'http'];
+    checkNonNegative(cp.http, p, emit);
+    checkDuration(cp.http.idleTimeout, [...p, 'idleTimeout'], emit);
+  }
+}
+
+function checkOutlier(od: OutlierDetection, path: PathSeg[], emit: Emit): void {
+  checkNonNegative(od, path, emit);
+  if (od.consecutiveErrors !== undefined) {
+    emit(
+      [...path, 'consecutiveErrors'],
+      'consecutiveErrors is deprecated and ignored since Istio 1.7 (the default of 5 consecutive 5xx applies); use consecutive5xxErrors or consecutiveGatewayErrors',
+      'warning',
+    );
+  }
+  checkIntPercent(od.maxEjectionPercent, [...path, 'maxEjectionPercent'], emit);
+  checkIntPercent(od.minHealthPercent, [...path, 'minHealthPercent'], emit);
+  checkDuration(od.interval, [...path, 'interval'], emit, 1000);
+  checkDuration(od.baseEjectionTime, [...path, 'baseEjectionTime'], emit, 1000);
+}
+
+function checkLoadBalancer(lb: LoadBalancerSettings, path: PathSeg[], emit: Emit): void {
+  if (lb.simple !== undefined && lb.consistentHash !== undefined) emit(path, 'loadBalancer must set only one of simple or consistentHash');
+  const ch = lb.consistentHash;
+  if (ch) {
+    const keys = (['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName'] as const).filter((k) => ch[k] !== undefined);
+    if (keys.length > 1) emit([...path, 'consistentHash'], `consistentHash must use only one hash key; found ${keys.join(', ')}`);
+    if (ch.ringHash && ch.maglev) emit([...path, 'consistentHash'], 'consistentHash must set only one of ringHash or maglev');
+    checkDuration(ch.httpCookie?.ttl, [...path, 'consistentHash', 'httpCookie', 'ttl'], emit);
+  }
+  const loc = lb.localityLbSetting;
+  if (loc) {
+    const set = (['distribute', 'failover', 'failoverPriority'] as const).filter((k) => loc[k] !== undefined && (loc[k]?.length ?? 0) > 0);
+    if (set.length > 1 && !(set.length === 2 && set.includes('failover') && set.includes('failoverPriority'))) {
+      emit([...path, 'localityLbSetting'], `localityLbSetting must set only one of distribute or failover; found ${set.join(' and ')}`);
+    }
+    loc.distribute?.forEach((d, i) => {
+      const total = Object.values(d.to ?? {}).reduce((a, b) => a + b, 0);
+      if (d.to && total !== 100) emit([...path, 'localityLbSetting', 'distribute', i, 'to'], `weights must sum to 100, got ${total}`);
+    });
+  }
+  checkDuration(lb.warmup?.duration, [...path, 'warmup', 'duration'], emit);
+}
+
+function checkTrafficPolicy(tp: TrafficPolicy, path: PathSeg[], emit: Emit, allowPortLevel: boolean): void {
+  if (tp.connectionPool) checkConnectionPool(tp.connectionPool, [...path, 'connectionPool'], emit);
+  if (tp.outlierDetection) checkOutlier(tp.outlierDetection, [...path, 'outlierDetection'], emit);
+  if (tp.loadBalancer) checkLoadBalancer(tp.loadBalancer, [...path, 'loadBalancer'], emit);
+  if (tp.tls?.mode === 'ISTIO_MUTUAL') {
+    const extra = Object.keys(tp.tls).filter((k) => k !== 'mode' && k !== 'sni' && k !== 'subjectAltNames');
+    if (extra.length) emit([...path, 'tls'], `tls mode ISTIO_MUTUAL must not set ${extra.join(', ')}`);
+  }
+  if (tp.retryBudget) checkPercent(tp.retryBudget.percent, [...path, 'retryBudget', 'percent'], emit);
+  if (tp.portLevelSettings) {
+    if (!allowPortLevel) emit([...path, 'portLevelSettings'], 'portLevelSettings cannot be nested');
+    const seen = new Set<number>();
+    tp.portLevelSettings.forEach((pl, i) => {
+      const p = [...path, 'portLevelSettings', i];
+      if (pl.port?.number === undefined) emit(p, 'portLevelSettings entries must set port.number');
+      else {
+        checkPort(pl.port.number, [...p, 'port', 'number'], emit);
+        if (seen.has(pl.port.number)) emit([...p, 'port', 'number'], `port ${pl.port.number} appears twice in portLevelSettings`);
+        seen.add(pl.port.number);
+      }
+      checkTrafficPolicy(pl, p, emit, false);
+    });
+  }
+}
+
+/** Webhook-style checks of one DestinationRule spec; paths are relative to the resource. */
+export function validateDestinationRuleSpec(spec: DestinationRuleSpec, emit: Emit): void {
+  const base: PathSeg[] = ['spec'];
+  if (spec.trafficPolicy) checkTrafficPolicy(spec.trafficPolicy, [...base, 'trafficPolicy'], emit, true);
+  const seen = new Map<string, number>();
+  spec.subsets?.forEach((s, i) => {
+    const p = [...base, 'subsets', i];
+    const first = seen.get(s.name);
+    if (first !== undefined) emit([...p, 'name'], `duplicate subset name '${s.name}' (also subsets[${first}])`);
+    else seen.set(s.name, i);
+    if (s.trafficPolicy) checkTrafficPolicy(s.trafficPolicy, [...p, 'trafficPolicy'], emit, true);
+  });
+}

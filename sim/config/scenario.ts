@@ -1,0 +1,969 @@
+/**
+ * Scenario YAML → ResolvedScenario: validate the file against `scenarioSchema`, load the
+ * manifests it names, apply defaults, parse units and check every cross reference. Collects
+ * all diagnostics before giving up (one InputError lists everything the user must fix).
+ */
+import type { Diagnostic, DiagnosticLevel, SourceLocation } from '../domain/diagnostics.ts';
+import { hasErrors, InputError } from '../domain/diagnostics.ts';
+import { parseDuration, US_PER_MS, US_PER_S } from '../domain/time.ts';
+import { CODES } from './codes.ts';
+import type { FileRead, FileSource } from './file-source.ts';
+import { dirname, joinPath } from './file-source.ts';
+import { blockingIssuePaths, issuesToDiagnostics } from './issues.ts';
+import {
+  checkDelegates,
+  checkServiceSelectors,
+  dedupeLayer,
+  DEFAULT_NAMESPACE,
+  fileProblem,
+  layerResources,
+  namespaceFor,
+  parseLocatedResources,
+  sortDiagnostics,
+} from './manifests.ts';
+import type { ParsedResources, RejectedRef } from './manifests.ts';
+import { DEFAULT_ISTIO_VERSION, defaultProfile } from './profile.ts';
+import { scenarioSchema } from './scenario-schema.ts';
+import type {
+  CallInput,
+  CallStepInput,
+  DistributionInput,
+  ExpectationInput,
+  SpecInput,
+  TimelineInput,
+  TrafficInput,
+  WorkloadInput,
+} from './scenario-schema.ts';
+import { closest, didYouMean, listNames } from './suggest.ts';
+import type {
+  Budgets,
+  CallSpec,
+  CallStep,
+  Comparison,
+  DeploymentResource,
+  Distribution,
+  ExpectationCheck,
+  ExpectationScope,
+  ExpectationSpec,
+  LoadModel,
+  ParsedUrl,
+  ResolvedScenario,
+  Resource,
+  SemanticsProfile,
+  ServiceResource,
+  SidecarLatency,
+  TimelineAction,
+  TrafficSpec,
+  WorkloadBehaviour,
+} from './types.ts';
+import { resourceKey } from './types.ts';
+import { Fnv1a64, MAX_RATE_PER_SEC, parseComparison, parseCount, parseIstioVersion, parsePercent, parseRate, parseUrl } from './units.ts';
+import { formatPath, locate, locateKey, parseYamlDocuments } from './yaml-source.ts';
+import type { PathSeg, PosIndex, YamlDoc } from './yaml-source.ts';
+
+export interface ScenarioOverrides {
+  seed?: number;
+  durationUs?: number;
+  /** Extra manifest files layered at t=0 (paths as given, not relative to the scenario). */
+  apply?: string[];
+}
+
+export interface ScenarioParse {
+  /** null when any diagnostic is an error. */
+  scenario: ResolvedScenario | null;
+  diagnostics: Diagnostic[];
+}
+
+// ---- defaults ----------------------------------------------------------------------------------
+
+export const DEFAULT_SEED = 1;
+export const DEFAULT_DURATION_US = 60 * US_PER_S;
+export const DEFAULT_BUDGETS: Budgets = { maxEvents: 50_000_000, maxSimTimeUs: 3600 * US_PER_S, maxInFlight: 1_000_000 };
+export const DEFAULT_SERVICE_TIME: Distribution = { kind: 'lognormal', medianUs: 1 * US_PER_MS, p99Us: 5 * US_PER_MS };
+export const DEFAULT_LATENCY: SidecarLatency = {
+  outbound: { kind: 'lognormal', medianUs: 200, p99Us: 800 },
+  inbound: { kind: 'lognormal', medianUs: 200, p99Us: 800 },
+  network: { kind: 'constant', valueUs: 50 },
+};
+export const DEFAULT_CONFIDENCE = 0.999;
+/** Split shares must add up to 100% within this many percentage points. */
+const SPLIT_SUM_SLACK = 0.005;
+
+const LATENCY_KEYS: Record<string, number> = { p50: 50, p90: 90, p95: 95, p99: 99, p999: 99.9, max: 100 };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function startsWith(path: readonly PathSeg[], prefix: readonly PathSeg[]): boolean {
+  if (prefix.length > path.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
+  return true;
+}
+
+class Resolver {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly hasher = new Fnv1a64();
+  private readonly reads = new Map<string, FileRead>();
+  private blocking: PathSeg[][] = [];
+  private index!: PosIndex;
+  private doc!: YamlDoc;
+  private readonly dir: string;
+
+  constructor(
+    readonly file: string,
+    readonly files: FileSource,
+  ) {
+    this.dir = dirname(file);
+  }
+
+  // ---- diagnostics helpers ----
+  at(path: PathSeg[]): SourceLocation | null {
+    return locate(this.index, path);
+  }
+  report(level: DiagnosticLevel, code: string, path: PathSeg[] | null, message: string, opts: { atKey?: boolean; resource?: string } = {}): void {
+    const d: Diagnostic = {
+      code,
+      level,
+      resource: opts.resource ?? '',
+      message,
+      source: path === null ? null : opts.atKey ? locateKey(this.index, path) : this.at(path),
+    };
+    if (path !== null && path.length > 0) d.path = formatPath(path);
+    this.diagnostics.push(d);
+  }
+  error(path: PathSeg[] | null, message: string, code: string = CODES.scenario, atKey = false): void {
+    this.report('error', code, path, message, { atKey });
+  }
+  warn(path: PathSeg[] | null, message: string, code: string = CODES.scenario): void {
+    this.report('warning', code, path, message);
+  }
+
+  /** True when no shape error sits at, above or inside `path`. */
+  intact(path: PathSeg[]): boolean {
+    return !this.blocking.some((b) => startsWith(path, b) || startsWith(b, path));
+  }
+  /** True when no shape error sits at or above `path` (its children may still be read one by one). */
+  readable(path: PathSeg[]): boolean {
+    return !this.blocking.some((b) => startsWith(path, b));
+  }
+
+  // ---- files ----
+  read(path: string): FileRead {
+    let r = this.reads.get(path);
+    if (!r) {
+      r = this.files.read(path);
+      this.reads.set(path, r);
+      if (r.ok) this.hasher.addText(r.text);
+    }
+    return r;
+  }
+
+  /** Reads and parses one manifest file; `where` is the scenario field that names it (null for --apply). */
+  loadFile(path: string, where: PathSeg[] | null, order: number, profile: SemanticsProfile, what = 'manifest'): ParsedResources {
+    const r = this.read(path);
+    if (!r.ok) {
+      this.error(where, fileProblem(path, r, what), CODES.file);
+      return { resources: [], diagnostics: [], rejected: [] };
+    }
+    const y = parseYamlDocuments(r.text, path);
+    this.diagnostics.push(...y.diagnostics);
+    const parsed = parseLocatedResources(
+      y.docs.map((doc) => ({ value: doc.value, doc, base: [] })),
+      order,
+      { profile },
+    );
+    this.diagnostics.push(...parsed.diagnostics);
+    return parsed;
+  }
+
+  duration(value: unknown, path: PathSeg[], fallback: number): number {
+    if (value === undefined || !this.intact(path)) return fallback;
+    const d = parseDuration(value);
+    if (!d.ok) {
+      this.error(path, d.error);
+      return fallback;
+    }
+    return d.us;
+  }
+
+  // ---- main ----
+  run(text: string, overrides: ScenarioOverrides): ResolvedScenario | null {
+    this.hasher.addText(text);
+    const y = parseYamlDocuments(text, this.file);
+    this.diagnostics.push(...y.diagnostics);
+    if (hasErrors(y.diagnostics)) return null;
+    if (y.docs.length === 0) {
+      this.diagnostics.push({ code: CODES.scenario, level: 'error', resource: '', message: 'the scenario file is empty', source: { file: this.file, line: 1, col: 1 } });
+      return null;
+    }
+    if (y.docs.length > 1) {
+      this.diagnostics.push({
+        code: CODES.scenario,
+        level: 'error',
+        resource: '',
+        message: `a scenario file holds one YAML document, found ${y.docs.length}; put manifests in their own files (spec.manifests) or under spec.resources`,
+        source: y.docs[1].start,
+      });
+    }
+    this.doc = y.docs[0];
+    this.index = this.doc.index;
+    const raw = this.doc.value;
+    if (isRecord(raw) && typeof raw.kind === 'string' && raw.kind !== 'Scenario' && typeof raw.apiVersion === 'string' && raw.apiVersion !== 'meshsim.dev/v1alpha1') {
+      this.error(
+        ['kind'],
+        `this file is a ${raw.kind} manifest, not a scenario (kind: Scenario, apiVersion: meshsim.dev/v1alpha1); list it under spec.manifests of a scenario, or check it with 'meshsim validate'`,
+      );
+      return null;
+    }
+    const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
+    if (!parsed.success) {
+      this.diagnostics.push(...issuesToDiagnostics(parsed.error.issues, { resource: '', index: this.index, base: [], schema: scenarioSchema, code: CODES.scenario }));
+      this.blocking = blockingIssuePaths(parsed.error.issues);
+    }
+    if (!isRecord(raw) || !this.readable(['spec']) || !isRecord(raw.spec)) return null;
+    const spec = raw.spec as SpecInput;
+    const meta = isRecord(raw.metadata) ? raw.metadata : {};
+    return this.resolve(spec, meta, overrides);
+  }
+
+  private resolve(spec: SpecInput, meta: Record<string, unknown>, overrides: ScenarioOverrides): ResolvedScenario | null {
+    const profile = this.profile(spec);
+
+    // Seed and duration.
+    let seed = DEFAULT_SEED;
+    if (spec.seed !== undefined && this.intact(['spec', 'seed'])) seed = spec.seed;
+    if (overrides.seed !== undefined) {
+      if (!Number.isSafeInteger(overrides.seed) || overrides.seed < 0) this.error(null, `--seed must be a whole number >= 0, got ${overrides.seed}`);
+      else seed = overrides.seed;
+    }
+    let durationUs = this.duration(spec.duration, ['spec', 'duration'], DEFAULT_DURATION_US);
+    if (overrides.durationUs !== undefined) {
+      if (!Number.isSafeInteger(overrides.durationUs) || overrides.durationUs <= 0) this.error(null, `--duration must be > 0, got ${overrides.durationUs}us`);
+      else durationUs = overrides.durationUs;
+    } else if (durationUs === 0) {
+      this.error(['spec', 'duration'], 'duration must be > 0 (traffic runs for this long), e.g. "60s"');
+    }
+
+    const budgets = this.budgets(spec);
+    if (durationUs > budgets.maxSimTimeUs) {
+      this.error(spec.duration !== undefined ? ['spec', 'duration'] : null, `duration ${durationUs / US_PER_S}s is longer than budgets.maxSimTime (${budgets.maxSimTimeUs / US_PER_S}s); raise spec.budgets.maxSimTime`);
+    }
+    const latency = this.latency(spec);
+
+    // Resources at t=0: manifests, inline resources, then --apply files.
+    let order = 0;
+    const base: Resource[] = [];
+    const rejected: RejectedRef[] = [];
+    if (spec.manifests && this.readable(['spec', 'manifests'])) {
+      spec.manifests.forEach((rel, i) => {
+        if (typeof rel !== 'string' || !this.intact(['spec', 'manifests', i])) return;
+        const p = this.loadFile(joinPath(this.dir, rel), ['spec', 'manifests', i], order, profile);
+        order += p.resources.length;
+        base.push(...p.resources);
+        rejected.push(...p.rejected);
+      });
+    }
+    if (spec.resources && this.readable(['spec', 'resources'])) {
+      const items = spec.resources.map((value, i) => ({ value: value as unknown, doc: this.doc, base: ['spec', 'resources', i] as PathSeg[] }));
+      const p = parseLocatedResources(items, order, { profile });
+      this.diagnostics.push(...p.diagnostics);
+      order += p.resources.length;
+      base.push(...p.resources);
+      rejected.push(...p.rejected);
+    }
+    const layered = dedupeLayer(base);
+    this.diagnostics.push(...layered.diagnostics);
+    let resources = layered.resources;
+    for (const path of overrides.apply ?? []) {
+      const p = this.loadFile(path, null, order, profile, '--apply file');
+      order += p.resources.length;
+      rejected.push(...p.rejected);
+      resources = layerResources(resources, dedupeLayer(p.resources).resources).resources;
+    }
+
+    // Timeline.
+    const timeline = this.timeline(spec, durationUs, profile, order, resources, rejected);
+    const applied = timeline.flatMap((a) => (a.kind === 'apply' ? a.resources : []));
+    const everything = [...resources, ...applied];
+
+    // Cross-resource checks over every resource the run may ever have.
+    const deployments = uniqueDeployments(everything);
+    const services = everything.filter((r): r is ServiceResource => r.kind === 'Service');
+    this.diagnostics.push(...checkServiceSelectors(services, deployments, 'error', rejected));
+    this.diagnostics.push(...checkDelegates(latestByKey(everything)));
+
+    const rejectedDeployments = rejected.filter((r) => r.kind === 'Deployment').map((r) => `${r.namespace}/${r.name}`);
+    const workloads = this.workloads(spec, deployments, rejectedDeployments);
+    const traffic = this.traffic(spec, durationUs, deployments, rejectedDeployments);
+    const expectations = this.expectations(spec, durationUs, budgets, deployments, services, rejectedDeployments);
+
+    if (hasErrors(this.diagnostics)) return null;
+    return {
+      name: typeof meta.name === 'string' ? meta.name : '',
+      description: typeof meta.description === 'string' ? meta.description : '',
+      file: this.file,
+      seed,
+      durationUs,
+      profile,
+      resources,
+      workloads,
+      traffic,
+      timeline,
+      expectations,
+      budgets,
+      latency,
+      diagnostics: this.diagnostics,
+      inputHash: this.hasher.hex(),
+    };
+  }
+
+  // ---- mesh / profile ----
+  private profile(spec: SpecInput): SemanticsProfile {
+    const mesh = spec.mesh;
+    let profile = defaultProfile(DEFAULT_ISTIO_VERSION);
+    if (!mesh) return profile;
+    const istio = this.intact(['spec', 'mesh', 'istio']) ? mesh.istio : undefined;
+    if (istio?.version !== undefined) {
+      if (parseIstioVersion(istio.version)) profile = defaultProfile(istio.version);
+      else this.error(['spec', 'mesh', 'istio', 'version'], `"${istio.version}" is not an Istio version; write e.g. "1.28" or "1.22"`);
+    }
+    if (istio) {
+      const switches = ['defaultLoadBalancer', 'weightsMustSum100', 'defaultRetryOn503', 'inboundResetBeforeRequestRetry', 'legacyFirstEjectionAlwaysAllowed', 'missingClusterFlag'] as const;
+      for (const k of switches) {
+        const v = istio[k];
+        if (v !== undefined) (profile as unknown as Record<string, unknown>)[k] = v;
+      }
+    }
+    if (mesh.outboundTrafficPolicy !== undefined && this.intact(['spec', 'mesh', 'outboundTrafficPolicy'])) {
+      const o = mesh.outboundTrafficPolicy;
+      profile.outboundTrafficPolicy = typeof o === 'string' ? o : o.mode;
+    }
+    if (mesh.rootNamespace !== undefined && this.intact(['spec', 'mesh', 'rootNamespace'])) profile.rootNamespace = mesh.rootNamespace;
+    if (mesh.trustDomain !== undefined && this.intact(['spec', 'mesh', 'trustDomain'])) profile.trustDomain = mesh.trustDomain;
+    return profile;
+  }
+
+  private budgets(spec: SpecInput): Budgets {
+    const b = { ...DEFAULT_BUDGETS };
+    const raw = spec.budgets;
+    if (!raw) return b;
+    if (raw.maxEvents !== undefined && this.intact(['spec', 'budgets', 'maxEvents'])) b.maxEvents = raw.maxEvents;
+    if (raw.maxInFlight !== undefined && this.intact(['spec', 'budgets', 'maxInFlight'])) b.maxInFlight = raw.maxInFlight;
+    b.maxSimTimeUs = this.duration(raw.maxSimTime, ['spec', 'budgets', 'maxSimTime'], b.maxSimTimeUs);
+    if (b.maxSimTimeUs === 0) {
+      this.error(['spec', 'budgets', 'maxSimTime'], 'maxSimTime must be > 0');
+      b.maxSimTimeUs = DEFAULT_BUDGETS.maxSimTimeUs;
+    }
+    return b;
+  }
+
+  private latency(spec: SpecInput): SidecarLatency {
+    const l = { ...DEFAULT_LATENCY };
+    const s = spec.sidecar;
+    if (!s) return l;
+    if (s.outboundLatency !== undefined) l.outbound = this.distribution(s.outboundLatency, ['spec', 'sidecar', 'outboundLatency']) ?? l.outbound;
+    if (s.inboundLatency !== undefined) l.inbound = this.distribution(s.inboundLatency, ['spec', 'sidecar', 'inboundLatency']) ?? l.inbound;
+    if (s.networkLatency !== undefined) l.network = this.distribution(s.networkLatency, ['spec', 'sidecar', 'networkLatency']) ?? l.network;
+    return l;
+  }
+
+  distribution(input: DistributionInput, path: PathSeg[]): Distribution | null {
+    if (!this.intact(path)) return null;
+    const dur = (v: unknown, sub: string): number | null => {
+      const p = typeof input === 'string' ? path : [...path, sub];
+      const d = parseDuration(v);
+      if (!d.ok) {
+        this.error(p, d.error);
+        return null;
+      }
+      return d.us;
+    };
+    if (typeof input === 'string') {
+      const v = dur(input, '');
+      return v === null ? null : { kind: 'constant', valueUs: v };
+    }
+    switch (input.distribution) {
+      case 'constant': {
+        const v = dur(input.value, 'value');
+        return v === null ? null : { kind: 'constant', valueUs: v };
+      }
+      case 'uniform': {
+        const min = dur(input.min, 'min');
+        const max = dur(input.max, 'max');
+        if (min === null || max === null) return null;
+        if (max < min) {
+          this.error([...path, 'max'], `uniform max (${input.max}) must be >= min (${input.min})`);
+          return null;
+        }
+        return { kind: 'uniform', minUs: min, maxUs: max };
+      }
+      case 'exponential': {
+        const mean = dur(input.mean, 'mean');
+        if (mean === null) return null;
+        if (mean <= 0) {
+          this.error([...path, 'mean'], 'exponential mean must be > 0 (use a constant 0s for no delay)');
+          return null;
+        }
+        return { kind: 'exponential', meanUs: mean };
+      }
+      case 'lognormal': {
+        const median = dur(input.median, 'median');
+        const p99 = dur(input.p99, 'p99');
+        if (median === null || p99 === null) return null;
+        if (median <= 0) {
+          this.error([...path, 'median'], 'lognormal median must be > 0');
+          return null;
+        }
+        if (p99 <= median) {
+          this.error([...path, 'p99'], `lognormal p99 (${input.p99}) must be greater than the median (${input.median}); for a fixed time use a constant`);
+          return null;
+        }
+        return { kind: 'lognormal', medianUs: median, p99Us: p99 };
+      }
+      case 'empirical': {
+        const upperUs: number[] = [];
+        const weights: number[] = [];
+        let okAll = true;
+        input.buckets.forEach((b, i) => {
+          const d = parseDuration(b.le);
+          if (!d.ok) {
+            this.error([...path, 'buckets', i, 'le'], d.error);
+            okAll = false;
+            return;
+          }
+          if (upperUs.length > 0 && d.us <= upperUs[upperUs.length - 1]) {
+            this.error([...path, 'buckets', i, 'le'], `bucket bounds must increase: ${b.le} is not above the previous bucket`);
+            okAll = false;
+          }
+          upperUs.push(d.us);
+          weights.push(b.weight);
+        });
+        if (okAll && weights.reduce((a, b) => a + b, 0) <= 0) {
+          this.error([...path, 'buckets'], 'at least one bucket needs a weight > 0');
+          okAll = false;
+        }
+        return okAll ? { kind: 'empirical', upperUs, weights } : null;
+      }
+    }
+  }
+
+  // ---- timeline ----
+  private timeline(
+    spec: SpecInput,
+    durationUs: number,
+    profile: SemanticsProfile,
+    startOrder: number,
+    base: Resource[],
+    rejected: RejectedRef[],
+  ): TimelineAction[] {
+    if (!spec.timeline || !this.readable(['spec', 'timeline'])) return [];
+    const entries: { entry: TimelineInput; i: number; atUs: number }[] = [];
+    spec.timeline.forEach((entry, i) => {
+      const path: PathSeg[] = ['spec', 'timeline', i];
+      if (!this.intact(path)) return;
+      const atUs = this.duration(entry.at, [...path, 'at'], -1);
+      if (atUs < 0) return;
+      const n = (entry.apply !== undefined ? 1 : 0) + (entry.delete !== undefined ? 1 : 0);
+      if (n !== 1) {
+        this.error(path, n === 0 ? 'a timeline entry needs apply (manifest files) or delete (resources)' : 'a timeline entry has either apply or delete, not both; split it into two entries');
+        return;
+      }
+      if (atUs >= durationUs) this.warn([...path, 'at'], `at ${entry.at} is not before the end of traffic (duration ${durationUs / US_PER_S}s)`);
+      entries.push({ entry, i, atUs });
+    });
+    entries.sort((a, b) => a.atUs - b.atUs || a.i - b.i);
+    const out: TimelineAction[] = [];
+    let order = startOrder;
+    const known = new Set(base.map(resourceKey));
+    for (const { entry, i, atUs } of entries) {
+      const path: PathSeg[] = ['spec', 'timeline', i];
+      const source = this.at(path);
+      if (entry.apply !== undefined) {
+        const list = typeof entry.apply === 'string' ? [entry.apply] : entry.apply;
+        const resources: Resource[] = [];
+        list.forEach((rel, j) => {
+          const where = typeof entry.apply === 'string' ? [...path, 'apply'] : [...path, 'apply', j];
+          const p = this.loadFile(joinPath(this.dir, rel), where, order, profile);
+          order += p.resources.length;
+          resources.push(...p.resources);
+          rejected.push(...p.rejected);
+        });
+        const layer = dedupeLayer(resources);
+        this.diagnostics.push(...layer.diagnostics);
+        for (const r of layer.resources) known.add(resourceKey(r));
+        out.push({ kind: 'apply', atUs, resources: layer.resources, label: `apply ${list.join(', ')}`, source });
+      } else if (entry.delete !== undefined) {
+        const refs = Array.isArray(entry.delete) ? entry.delete : [entry.delete];
+        const keys: string[] = [];
+        refs.forEach((ref, j) => {
+          const where = Array.isArray(entry.delete) ? [...path, 'delete', j] : [...path, 'delete'];
+          const ns = namespaceFor(ref.kind, ref.namespace);
+          const key = `${ref.kind}/${ns}/${ref.name}`;
+          if (!known.has(key) && !rejected.some((r) => r.kind === ref.kind && r.namespace === ns && r.name === ref.name)) {
+            const same = [...known].filter((k) => k.startsWith(`${ref.kind}/`)).map((k) => k.slice(ref.kind.length + 1));
+            this.warn(where, `nothing to delete: no ${ref.kind} ${ns ? `${ns}/` : ''}${ref.name} exists at that time${didYouMean(`${ns}/${ref.name}`, same)}`, CODES.reference);
+          }
+          keys.push(key);
+        });
+        const label = `delete ${refs.map((r) => `${r.kind} ${namespaceFor(r.kind, r.namespace) ? `${namespaceFor(r.kind, r.namespace)}/` : ''}${r.name}`).join(', ')}`;
+        out.push({ kind: 'delete', atUs, keys, label, source });
+      }
+    }
+    return out;
+  }
+
+  // ---- workloads ----
+  private findDeployment(
+    ref: string,
+    deployments: DeploymentResource[],
+    rejected: string[],
+    path: PathSeg[],
+    what: string,
+    atKey = false,
+  ): DeploymentResource | null | 'rejected' {
+    const slash = ref.indexOf('/');
+    const ns = slash < 0 ? DEFAULT_NAMESPACE : ref.slice(0, slash);
+    const name = slash < 0 ? ref : ref.slice(slash + 1);
+    const found = deployments.find((d) => d.meta.namespace === ns && d.meta.name === name);
+    if (found) return found;
+    if (rejected.includes(`${ns}/${name}`)) return 'rejected';
+    const names = deployments.map((d) => (d.meta.namespace === DEFAULT_NAMESPACE ? d.meta.name : `${d.meta.namespace}/${d.meta.name}`));
+    const dym = closest(ref, names);
+    this.error(
+      path,
+      `${what} '${ref}' names no Deployment${dym ? ` (did you mean '${dym}'?)` : ''}; deployments: ${listNames(names)}`,
+      CODES.reference,
+      atKey,
+    );
+    return null;
+  }
+
+  private workloads(spec: SpecInput, deployments: DeploymentResource[], rejected: string[]): WorkloadBehaviour[] {
+    const byDeployment = new Map<string, WorkloadBehaviour>();
+    if (spec.workloads && this.readable(['spec', 'workloads'])) {
+      for (const [key, w] of Object.entries(spec.workloads)) {
+        const path: PathSeg[] = ['spec', 'workloads', key];
+        const d = this.findDeployment(key, deployments, rejected, path, 'workload', true);
+        if (!d || d === 'rejected' || !this.intact(path)) continue;
+        const id = `${d.meta.namespace}/${d.meta.name}`;
+        if (byDeployment.has(id)) {
+          this.error(path, `workload ${id} is configured twice (as '${key}' and another key)`, CODES.scenario, true);
+          continue;
+        }
+        const b = this.behaviour(w, path, d);
+        if (b) byDeployment.set(id, b);
+      }
+    }
+    return deployments.map((d) => byDeployment.get(`${d.meta.namespace}/${d.meta.name}`) ?? defaultBehaviour(d));
+  }
+
+  private behaviour(w: WorkloadInput, path: PathSeg[], d: DeploymentResource): WorkloadBehaviour | null {
+    const serviceTime = w.serviceTime === undefined ? DEFAULT_SERVICE_TIME : this.distribution(w.serviceTime, [...path, 'serviceTime']);
+    let errorPpm = 0;
+    let errorStatus = 500;
+    if (w.errors) {
+      const r = parsePercent(w.errors.rate);
+      if (!r.ok) this.error([...path, 'errors', 'rate'], r.error);
+      else errorPpm = Math.round(r.value * 1_000_000);
+      if (w.errors.status !== undefined) errorStatus = w.errors.status;
+    }
+    const calls: CallStep[] = [];
+    (w.calls ?? []).forEach((step: CallStepInput, i) => {
+      const p: PathSeg[] = [...path, 'calls', i];
+      if ('parallel' in step) {
+        const parallel = step.parallel.map((c, j) => this.call(c, [...p, 'parallel', j])).filter((c): c is CallSpec => c !== null);
+        if (parallel.length === step.parallel.length) calls.push({ parallel });
+      } else {
+        const c = this.call(step, p);
+        if (c) calls.push({ parallel: [c] });
+      }
+    });
+    const onCallFailure: WorkloadBehaviour['onCallFailure'] =
+      w.onCallFailure === undefined || w.onCallFailure === 'continue' ? { kind: 'continue' } : { kind: 'status', status: w.onCallFailure.status };
+    if (!serviceTime) return null;
+    return {
+      namespace: d.meta.namespace,
+      deployment: d.meta.name,
+      serviceTime,
+      concurrency: w.concurrency ?? 0,
+      queueLimit: w.queueLimit ?? 0,
+      queueFullStatus: w.queueFullStatus ?? 503,
+      errorPpm,
+      errorStatus,
+      status: w.status ?? 200,
+      calls,
+      propagateHeaders: (w.propagateHeaders ?? []).map((h) => h.toLowerCase()),
+      onCallFailure,
+      responseBytes: w.responseBytes ?? 0,
+      source: this.at(path),
+    };
+  }
+
+  private headers(input: Record<string, string> | undefined): [string, string][] {
+    return Object.entries(input ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
+  }
+
+  private method(input: string | undefined, path: PathSeg[]): string {
+    const m = (input ?? 'GET').toUpperCase();
+    if (!/^[A-Z]+$/.test(m)) this.error(path, `"${input}" is not an HTTP method (e.g. GET, POST)`);
+    return m;
+  }
+
+  private url(input: string, path: PathSeg[]): ParsedUrl | null {
+    const u = parseUrl(input);
+    if (!u.ok) {
+      this.error(path, u.error);
+      return null;
+    }
+    return u.value;
+  }
+
+  private call(c: CallInput, path: PathSeg[]): CallSpec | null {
+    const url = this.url(c.url, [...path, 'url']);
+    const timeoutUs = this.duration(c.timeout, [...path, 'timeout'], 0);
+    const method = this.method(c.method, [...path, 'method']);
+    if (!url) return null;
+    return {
+      url,
+      method,
+      headers: this.headers(c.headers),
+      timeoutUs,
+      attempts: c.attempts ?? 1,
+      retryWhen: c.retryOn ?? 'error',
+      source: this.at(path),
+    };
+  }
+
+  // ---- traffic ----
+  private traffic(spec: SpecInput, durationUs: number, deployments: DeploymentResource[], rejected: string[]): TrafficSpec[] {
+    const out: TrafficSpec[] = [];
+    if (!spec.traffic || !this.readable(['spec', 'traffic'])) return out;
+    const names = new Map<string, number>();
+    spec.traffic.forEach((t: TrafficInput, i) => {
+      const path: PathSeg[] = ['spec', 'traffic', i];
+      if (typeof t?.name === 'string') {
+        if (names.has(t.name)) this.error([...path, 'name'], `traffic name '${t.name}' is already used by traffic[${names.get(t.name)}]; names must be unique`);
+        else names.set(t.name, i);
+      }
+      if (!this.intact(path)) return;
+      let from: TrafficSpec['from'] = null;
+      let fromOk = true;
+      if (t.from !== undefined) {
+        const d = this.findDeployment(t.from, deployments, rejected, [...path, 'from'], 'from');
+        if (d && d !== 'rejected') from = { namespace: d.meta.namespace, deployment: d.meta.name };
+        else fromOk = false;
+      }
+      const url = this.url(t.url, [...path, 'url']);
+      const method = this.method(t.method, [...path, 'method']);
+      let load: LoadModel | null = null;
+      if (t.rate !== undefined && t.connections !== undefined) {
+        this.error(path, 'use either rate (open loop) or connections (closed loop, like fortio -c), not both');
+      } else if (t.rate !== undefined) {
+        const r = parseRate(t.rate);
+        if (!r.ok) this.error([...path, 'rate'], r.error);
+        else load = { kind: 'open', ratePerSec: r.value, arrival: t.arrival ?? 'poisson' };
+        if (t.qps !== undefined) this.error([...path, 'qps'], 'qps is for closed-loop traffic (with connections); an open-loop entry sets its rate with rate');
+      } else if (t.connections !== undefined) {
+        const qps = t.qps ?? 0;
+        if (qps > MAX_RATE_PER_SEC) this.error([...path, 'qps'], `qps ${qps} is above the limit of ${MAX_RATE_PER_SEC}/s`);
+        else load = { kind: 'closed', connections: t.connections, qps };
+        if (t.arrival !== undefined) this.error([...path, 'arrival'], 'arrival is for open-loop traffic (with rate); closed-loop requests start when the previous one answered');
+      } else {
+        this.error(path, 'traffic needs rate (open loop, e.g. rate: 20/s) or connections (closed loop, e.g. connections: 2)');
+      }
+      const startUs = this.duration(t.start, [...path, 'start'], 0);
+      let stopUs = this.duration(t.stop, [...path, 'stop'], durationUs);
+      if (stopUs > durationUs) {
+        this.warn([...path, 'stop'], `stop ${t.stop} is after the scenario duration (${durationUs / US_PER_S}s); traffic stops at the duration`);
+        stopUs = durationUs;
+      }
+      if (startUs >= stopUs) this.error(t.start !== undefined ? [...path, 'start'] : path, `start (${startUs / US_PER_S}s) must be before stop (${stopUs / US_PER_S}s)`);
+      const timeoutUs = this.duration(t.timeout, [...path, 'timeout'], 0);
+      if (!url || !load || !fromOk) return;
+      out.push({
+        name: t.name,
+        from,
+        method,
+        url,
+        headers: this.headers(t.headers),
+        load,
+        requests: t.requests ?? 0,
+        startUs,
+        stopUs,
+        timeoutUs,
+        source: this.at(path),
+      });
+    });
+    return out;
+  }
+
+  // ---- expectations ----
+  private expectations(
+    spec: SpecInput,
+    durationUs: number,
+    budgets: Budgets,
+    deployments: DeploymentResource[],
+    services: ServiceResource[],
+    rejectedDeployments: string[],
+  ): ExpectationSpec[] {
+    const out: ExpectationSpec[] = [];
+    if (!spec.expect || !this.readable(['spec', 'expect'])) return out;
+    const rawTraffic = Array.isArray(spec.traffic) ? spec.traffic : [];
+    const clientNames = rawTraffic.map((t) => (isRecord(t) && typeof t.name === 'string' ? t.name : '')).filter((n) => n !== '');
+    const deploymentNames = deployments.map((d) => d.meta.name);
+    const serviceNames = [...new Set(services.map((s) => s.meta.name))];
+    const seen = new Map<string, number>();
+    spec.expect.forEach((e: ExpectationInput, i) => {
+      const path: PathSeg[] = ['spec', 'expect', i];
+      if (isRecord(e) && typeof e.name === 'string') {
+        if (seen.has(e.name)) this.error([...path, 'name'], `expectation name '${e.name}' is already used by expect[${seen.get(e.name)}]; names must be unique`);
+        else seen.set(e.name, i);
+      }
+      if (!this.intact(path)) return;
+      const scope: ExpectationScope = {};
+      if (e.client !== undefined) {
+        if (!clientNames.includes(e.client)) {
+          this.error([...path, 'client'], `client '${e.client}' names no traffic entry${didYouMean(e.client, clientNames)}; clients: ${listNames(clientNames)}`, CODES.reference);
+        }
+        scope.client = e.client;
+      }
+      if (e.edge) {
+        const edge: NonNullable<ExpectationScope['edge']> = {};
+        if (e.edge.from !== undefined) {
+          const ok = deploymentNames.includes(e.edge.from) || clientNames.includes(e.edge.from) || rejectedDeployments.some((r) => r.endsWith(`/${e.edge?.from}`));
+          if (!ok) {
+            this.error([...path, 'edge', 'from'], `edge.from '${e.edge.from}' names no Deployment or client${didYouMean(e.edge.from, [...deploymentNames, ...clientNames])}; deployments: ${listNames(deploymentNames)}`, CODES.reference);
+          }
+          edge.from = e.edge.from;
+        }
+        if (e.edge.service !== undefined) {
+          if (!serviceNames.includes(e.edge.service)) {
+            this.warn([...path, 'edge', 'service'], `edge.service '${e.edge.service}' is not a Service in the loaded manifests${didYouMean(e.edge.service, serviceNames)}; services: ${listNames(serviceNames)}`, CODES.reference);
+          }
+          edge.service = e.edge.service;
+        }
+        if (e.edge.to !== undefined) {
+          const ok = deploymentNames.includes(e.edge.to) || rejectedDeployments.some((r) => r.endsWith(`/${e.edge?.to}`));
+          if (!ok) this.error([...path, 'edge', 'to'], `edge.to '${e.edge.to}' names no Deployment${didYouMean(e.edge.to, deploymentNames)}; deployments: ${listNames(deploymentNames)}`, CODES.reference);
+          edge.to = e.edge.to;
+        }
+        scope.edge = edge;
+      }
+      if (e.during !== undefined && e.after !== undefined) {
+        this.error(path, 'use either during or after, not both');
+      } else if (e.during !== undefined) {
+        const from = this.duration(e.during[0], [...path, 'during', 0], -1);
+        const to = this.duration(e.during[1], [...path, 'during', 1], -1);
+        if (from >= 0 && to >= 0) {
+          if (to <= from) this.error([...path, 'during'], `during [${e.during[0]}, ${e.during[1]}] is empty: the end must be after the start`);
+          scope.window = { fromUs: from, toUs: to };
+        }
+      } else if (e.after !== undefined) {
+        const from = this.duration(e.after, [...path, 'after'], -1);
+        if (from >= 0) {
+          if (from >= durationUs) this.warn([...path, 'after'], `after ${e.after} is not before the end of traffic (${durationUs / US_PER_S}s): few or no requests are in scope`);
+          scope.window = { fromUs: from, toUs: budgets.maxSimTimeUs };
+        }
+      }
+      const checks = this.checks(e, path);
+      const source = this.at(path);
+      for (const c of checks) {
+        out.push({ name: checks.length > 1 ? `${e.name} (${c.label})` : e.name, scope: structuredCopy(scope), check: c.check, source });
+      }
+    });
+    return out;
+  }
+
+  private comparison(input: string, path: PathSeg[]): { op: Comparison; rest: string } | null {
+    const c = parseComparison(input);
+    if (!c.ok) {
+      this.error(path, c.error);
+      return null;
+    }
+    return c.value;
+  }
+
+  private checks(e: ExpectationInput, path: PathSeg[]): { label: string; check: ExpectationCheck }[] {
+    const out: { label: string; check: ExpectationCheck }[] = [];
+    if (e.split !== undefined) {
+      const shares: Record<string, number> = {};
+      let sum = 0;
+      let ok = true;
+      for (const [k, v] of Object.entries(e.split)) {
+        const p = parsePercent(v);
+        if (!p.ok) {
+          this.error([...path, 'split', k], p.error);
+          ok = false;
+        } else {
+          shares[k] = p.value;
+          sum += p.value;
+        }
+      }
+      if (Object.keys(e.split).length === 0) {
+        this.error([...path, 'split'], 'split needs at least one share, e.g. {v1: 100%}');
+        ok = false;
+      } else if (ok && Math.abs(sum - 1) > SPLIT_SUM_SLACK) {
+        this.error([...path, 'split'], `split shares add up to ${round(sum * 100)}%, they must add up to 100% (±0.5)`);
+        ok = false;
+      }
+      let tolerance: number | null = null;
+      if (e.tolerance !== undefined && e.tolerance !== null) {
+        const t = parsePercent(e.tolerance);
+        if (!t.ok) {
+          this.error([...path, 'tolerance'], t.error);
+          ok = false;
+        } else tolerance = t.value;
+      }
+      let confidence = DEFAULT_CONFIDENCE;
+      if (e.confidence !== undefined) {
+        const c = parsePercent(e.confidence);
+        if (!c.ok || c.value <= 0 || c.value >= 1) {
+          this.error([...path, 'confidence'], c.ok ? 'confidence must be between 0% and 100% (exclusive), e.g. 99.9%' : c.error);
+          ok = false;
+        } else confidence = c.value;
+      }
+      if (ok) out.push({ label: 'split', check: { kind: 'split', by: e.splitBy ?? 'version', shares, tolerance, confidence } });
+    } else {
+      for (const k of ['splitBy', 'tolerance', 'confidence'] as const) {
+        if (e[k] !== undefined) this.error([...path, k], `${k} only applies to a split check; add split: {...} or remove ${k}`, CODES.scenario, true);
+      }
+    }
+    if (e.latency) {
+      for (const [k, v] of Object.entries(e.latency)) {
+        if (v === undefined) continue;
+        const p = [...path, 'latency', k];
+        const c = this.comparison(v, p);
+        if (!c) continue;
+        const d = parseDuration(c.rest);
+        if (!d.ok) {
+          this.error(p, `latency bound: ${d.error}`);
+          continue;
+        }
+        const check: ExpectationCheck =
+          k === 'mean'
+            ? { kind: 'latency', percentile: 50, statistic: 'mean', op: c.op, valueUs: d.us }
+            : { kind: 'latency', percentile: LATENCY_KEYS[k], op: c.op, valueUs: d.us };
+        out.push({ label: k, check });
+      }
+      if (Object.keys(e.latency).length === 0) this.error([...path, 'latency'], 'latency needs at least one bound, e.g. {p99: "< 100ms"}');
+    }
+    for (const k of ['errorRate', 'successRate'] as const) {
+      const v = e[k];
+      if (v === undefined) continue;
+      const c = this.comparison(v, [...path, k]);
+      if (!c) continue;
+      const f = parsePercent(c.rest);
+      if (!f.ok) this.error([...path, k], f.error);
+      else out.push({ label: k, check: { kind: k, op: c.op, fraction: f.value } });
+    }
+    if (e.codes) {
+      for (const [code, v] of Object.entries(e.codes)) {
+        const c = this.comparison(v, [...path, 'codes', code]);
+        if (!c) continue;
+        const f = parsePercent(c.rest);
+        if (!f.ok) this.error([...path, 'codes', code], `${f.error} (codes compares shares; use counts for numbers of requests)`);
+        else out.push({ label: `code ${code}`, check: { kind: 'code', code, op: c.op, fraction: f.value, count: null } });
+      }
+    }
+    if (e.counts) {
+      for (const [code, v] of Object.entries(e.counts)) {
+        const c = this.comparison(v, [...path, 'counts', code]);
+        if (!c) continue;
+        const n = parseCount(c.rest);
+        if (!n.ok) this.error([...path, 'counts', code], `${n.error} (counts compares numbers of requests; use codes for shares)`);
+        else out.push({ label: `count ${code}`, check: { kind: 'code', code, op: c.op, fraction: null, count: n.value } });
+      }
+    }
+    if (e.requests !== undefined) {
+      const c = this.comparison(e.requests, [...path, 'requests']);
+      if (c) {
+        const n = parseCount(c.rest);
+        if (!n.ok) this.error([...path, 'requests'], n.error);
+        else out.push({ label: 'requests', check: { kind: 'requests', op: c.op, count: n.value } });
+      }
+    }
+    const any = ['split', 'latency', 'errorRate', 'successRate', 'codes', 'counts', 'requests'].some((k) => (e as Record<string, unknown>)[k] !== undefined);
+    if (!any) this.error(path, `expectation '${e.name}' checks nothing; add one of split, latency, errorRate, successRate, codes, counts, requests`);
+    return out;
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function structuredCopy(scope: ExpectationScope): ExpectationScope {
+  const out: ExpectationScope = {};
+  if (scope.client !== undefined) out.client = scope.client;
+  if (scope.edge) out.edge = { ...scope.edge };
+  if (scope.window) out.window = { ...scope.window };
+  return out;
+}
+
+/** Behaviour of a Deployment the scenario does not describe. */
+export function defaultBehaviour(d: DeploymentResource): WorkloadBehaviour {
+  return {
+    namespace: d.meta.namespace,
+    deployment: d.meta.name,
+    serviceTime: DEFAULT_SERVICE_TIME,
+    concurrency: 0,
+    queueLimit: 0,
+    queueFullStatus: 503,
+    errorPpm: 0,
+    errorStatus: 500,
+    status: 200,
+    calls: [],
+    propagateHeaders: [],
+    onCallFailure: { kind: 'continue' },
+    responseBytes: 0,
+    source: null,
+  };
+}
+
+/** Deployments by namespace/name, first appearance order, latest definition. */
+function uniqueDeployments(resources: readonly Resource[]): DeploymentResource[] {
+  return latestByKey(resources).filter((r): r is DeploymentResource => r.kind === 'Deployment');
+}
+
+function latestByKey(resources: readonly Resource[]): Resource[] {
+  return layerResourcesNoMutate(resources);
+}
+
+function layerResourcesNoMutate(resources: readonly Resource[]): Resource[] {
+  const out: Resource[] = [];
+  const at = new Map<string, number>();
+  for (const r of resources) {
+    const key = resourceKey(r);
+    const i = at.get(key);
+    if (i === undefined) {
+      at.set(key, out.length);
+      out.push(r);
+    } else out[i] = r;
+  }
+  return out;
+}
+
+/**
+ * Parses a scenario text (reading the manifests it names through `files`) without throwing.
+ * `file` is the scenario's path; manifest paths are resolved relative to its folder.
+ */
+export function parseScenarioText(text: string, file: string, files: FileSource, overrides: ScenarioOverrides = {}): ScenarioParse {
+  const r = new Resolver(file, files);
+  let scenario: ResolvedScenario | null = null;
+  scenario = r.run(text, overrides);
+  const diagnostics = sortDiagnostics(r.diagnostics);
+  if (scenario) scenario.diagnostics = diagnostics;
+  return { scenario: hasErrors(diagnostics) ? null : scenario, diagnostics };
+}
+
+/** Loads a scenario file. Throws InputError listing every problem when anything is an error. */
+export function loadScenario(path: string, files: FileSource, overrides: ScenarioOverrides = {}): ResolvedScenario {
+  const read = files.read(path);
+  if (!read.ok) {
+    throw new InputError([{ code: CODES.file, level: 'error', resource: '', message: fileProblem(path, read), source: null }]);
+  }
+  const { scenario, diagnostics } = parseScenarioText(read.text, path, files, overrides);
+  if (!scenario || hasErrors(diagnostics)) throw new InputError(diagnostics);
+  return scenario;
+}
