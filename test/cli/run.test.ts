@@ -2,19 +2,12 @@
  * The CLI as users meet it: `npx meshsim run` through bin/meshsim.js in a child process.
  * Exit codes follow DESIGN.md: 0 expectations hold, 1 one failed, 2 invalid input.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'meshsim.js');
-
-export function meshsim(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { ROOT, meshsim } from '../helpers/cli.ts';
 
 describe('meshsim run', () => {
   it('--json twice gives byte-identical output; --seed 2 changes traceHash', () => {
