@@ -1,0 +1,48 @@
+/**
+ * The public surface of sim/index.ts, listed so that changes to it are deliberate (d3-force's
+ * simulation-test habit), and the version constant kept equal to package.json.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as api from '../sim/index.ts';
+import { MESHSIM_VERSION } from '../sim/version.ts';
+
+describe('public API', () => {
+  it('exports exactly these runtime names', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "ExpectationsFold",
+        "InputError",
+        "JsonlSink",
+        "LatencyHistogram",
+        "MESHSIM_VERSION",
+        "MemorySink",
+        "SUMMARY_FORMAT",
+        "SummaryFold",
+        "TRACE_FORMAT",
+        "Trace",
+        "TraceHasher",
+        "applyTimelineAction",
+        "defaultProfile",
+        "eventToJsonl",
+        "formatDiagnostic",
+        "formatDuration",
+        "loadManifests",
+        "loadScenario",
+        "memoryFiles",
+        "parseDuration",
+        "parseManifestText",
+        "parseScenarioText",
+        "runScenario",
+        "scenarioJsonSchema",
+        "traceHeader",
+      ]
+    `);
+  });
+
+  it('MESHSIM_VERSION equals package.json version', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    expect(MESHSIM_VERSION).toBe(pkg.version);
+  });
+});
