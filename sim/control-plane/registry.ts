@@ -61,6 +61,7 @@ export class Registry {
   readonly services: RegistryService[];
   readonly pods: PodInfo[];
   private readonly byFqdn = new Map<string, RegistryService>();
+  private readonly resolved = new Map<string, Map<string, RegistryService | null>>();
 
   constructor(resources: readonly Resource[]) {
     const nsLabels = new Map<string, Record<string, string>>();
@@ -116,6 +117,15 @@ export class Registry {
    * "reviews" → reviews.<clientNs>, "reviews.other", "reviews.other.svc", the FQDN, or a ClusterIP.
    */
   resolveHost(host: string, clientNs: string): RegistryService | undefined {
+    // Applications dial the same few names over and over: memoise per client namespace.
+    let byHost = this.resolved.get(clientNs);
+    if (!byHost) this.resolved.set(clientNs, (byHost = new Map()));
+    let hit = byHost.get(host);
+    if (hit === undefined) byHost.set(host, (hit = this.resolveUncached(host, clientNs) ?? null));
+    return hit ?? undefined;
+  }
+
+  private resolveUncached(host: string, clientNs: string): RegistryService | undefined {
     const h = host.endsWith('.') ? host.slice(0, -1) : host;
     const parts = h.split('.');
     if (parts.length === 1) return this.byFqdn.get(serviceFqdn(h, clientNs));

@@ -52,10 +52,18 @@ export class Rng {
     return Math.round(-Math.log(1 - this.next()) * meanUs);
   }
 
-  /** Standard normal sample (Box–Muller; uses two draws, keeps no spare so the stream stays simple). */
+  private spareNormal = NaN;
+
+  /** Standard normal sample (Box–Muller: two draws give two samples; the second is kept for the next call). */
   normal(): number {
-    const u1 = 1 - this.next();
-    const u2 = this.next();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    const spare = this.spareNormal;
+    if (spare === spare) {
+      this.spareNormal = NaN;
+      return spare;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - this.next()));
+    const theta = 2 * Math.PI * this.next();
+    this.spareNormal = r * Math.sin(theta);
+    return r * Math.cos(theta);
   }
 }

@@ -9,8 +9,15 @@ const LINEAR = 2 * SUB;
 
 function bucketOf(v: number): number {
   if (v < LINEAR) return v < 0 ? 0 : v;
-  const e = Math.floor(Math.log2(v)) - 7; // v >> e lies in [128, 256)
-  const scaled = Math.floor(v / 2 ** e);
+  let e: number;
+  let scaled: number;
+  if (v < 0x80000000) {
+    e = 31 - Math.clz32(v) - 7; // v >> e lies in [128, 256)
+    scaled = v >>> e;
+  } else {
+    e = Math.floor(Math.log2(v)) - 7;
+    scaled = Math.floor(v / 2 ** e);
+  }
   return LINEAR + (e - 1) * SUB + (scaled - SUB);
 }
 

@@ -87,6 +87,8 @@ class EdgeAcc {
 export class SummaryFold implements TraceSink {
   private readonly clients = new Map<string, ClientAcc>();
   private readonly edges = new Map<string, EdgeAcc>();
+  /** source → destination → service → version → accumulator; avoids building a key string per event. */
+  private readonly edgeIndex = new Map<string, Map<string | null, Map<string, Map<string | null, EdgeAcc>>>>();
   private readonly rules = new Map<string, number>();
 
   /** `clientNames` fixes the order clients are listed in (the scenario's order). */
@@ -102,15 +104,29 @@ export class SummaryFold implements TraceSink {
       bump(c.codes, String(ev.code));
       c.latency.record(ev.latencyUs);
     } else if (ev.kind === 'upstream') {
-      const key = `${ev.source}\u0000${ev.destination ?? ''}\u0000${ev.service}\u0000${ev.version ?? ''}`;
-      let e = this.edges.get(key);
-      if (!e) this.edges.set(key, (e = new EdgeAcc(ev.source, ev.destination, ev.service, ev.version)));
+      const e = this.edgeFor(ev.source, ev.destination, ev.service, ev.version);
       e.requests++;
       bump(e.codes, String(ev.code));
       bump(e.flags, ev.flags);
       e.latency.record(ev.timeUs - ev.startUs);
       if (ev.route !== null && ev.attempt === 1) this.rules.set(ev.route, (this.rules.get(ev.route) ?? 0) + 1);
     }
+  }
+
+  private edgeFor(source: string, destination: string | null, service: string, version: string | null): EdgeAcc {
+    let a = this.edgeIndex.get(source);
+    if (!a) this.edgeIndex.set(source, (a = new Map()));
+    let b = a.get(destination);
+    if (!b) a.set(destination, (b = new Map()));
+    let c = b.get(service);
+    if (!c) b.set(service, (c = new Map()));
+    let e = c.get(version);
+    if (!e) {
+      e = new EdgeAcc(source, destination, service, version);
+      c.set(version, e);
+      this.edges.set(`${source}\u0000${destination ?? ''}\u0000${service}\u0000${version ?? ''}`, e);
+    }
+    return e;
   }
 
   clientSummaries(): ClientSummary[] {
