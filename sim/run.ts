@@ -49,6 +49,8 @@ export interface RunOptions {
   sinks?: TraceSink[];
   /** Called between slices of simulated time, for progress bars. */
   onProgress?: (simUs: number, totalUs: number) => void;
+  /** Emit the data plane's provenance events (route.match, route.pick …) for `--explain`; they are not hashed. */
+  detail?: boolean;
 }
 
 export interface RunResult {
@@ -98,6 +100,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     latency: s.latency,
     profile: s.profile,
     maxInFlight: s.budgets.maxInFlight,
+    detail: opts.detail,
     onBudget: (message) => {
       if (budgetMessage === null) budgetMessage = message;
       engine.halt(message);
@@ -111,7 +114,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
   const push = (): void => {
     version++;
     const ctx: CompileContext = { registry, profile: s.profile, resources };
-    controlPlane = new ControlPlane(ctx, version);
+    controlPlane = new ControlPlane(ctx, version, controlPlane ?? undefined);
     for (const pod of registry.pods) {
       if (!pod.hasSidecar) continue;
       dataPlane.installConfig(pod, controlPlane.configFor(pod));

@@ -7,6 +7,7 @@ import { InputError, formatDiagnostic } from '../domain/diagnostics.ts';
 import { MESHSIM_VERSION } from '../version.ts';
 import { UsageError } from './errors.ts';
 import { runCommand } from './run-command.ts';
+import { routeCommand } from './route.ts';
 import { scenarioJsonSchema } from '../config/index.ts';
 import { writeFileAtomic } from './output.ts';
 
@@ -32,6 +33,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--trace <file>', 'write the full trace as JSON lines')
     .option('--max-events <n>', 'budget: stop after this many engine events')
     .option('--max-sim-time <d>', 'budget: stop at this simulated time')
+    .option('--explain <request>', 'print the decision chain of one client request (its id as in the trace)')
     .action((scenario: string, opts: Record<string, unknown>) => {
       setExit(
         runCommand({
@@ -43,6 +45,31 @@ function buildProgram(setExit: (code: number) => void): Command {
           trace: opts.trace as string | undefined,
           maxEvents: opts.maxEvents as string | undefined,
           maxSimTime: opts.maxSimTime as string | undefined,
+          explain: opts.explain as string | undefined,
+        }),
+      );
+    });
+
+  program
+    .command('route')
+    .description('Explain where one request would go, from config alone (no traffic is simulated)')
+    .argument('<manifests...>', 'Kubernetes and Istio YAML files')
+    .requiredOption('--from <workload>', 'calling Deployment ("name" or "namespace/name")')
+    .requiredOption('--url <url>', 'request URL, e.g. http://reviews:9080/reviews/0')
+    .option('-H, --header <header>', "request header 'name: value' (repeatable)", collect, [])
+    .option('--method <method>', 'HTTP method', 'GET')
+    .option('--istio <version>', 'Istio version for the semantics profile')
+    .option('--json', 'print the JSON contract of DESIGN.md', false)
+    .action(async (manifests: string[], opts: Record<string, unknown>) => {
+      setExit(
+        await routeCommand({
+          manifests,
+          from: opts.from as string,
+          url: opts.url as string,
+          headers: opts.header as string[],
+          method: opts.method as string,
+          json: Boolean(opts.json),
+          istioVersion: opts.istio as string | undefined,
         }),
       );
     });

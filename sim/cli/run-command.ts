@@ -6,6 +6,8 @@ import { loadScenario } from '../config/index.ts';
 import { parseDuration } from '../domain/time.ts';
 import { runScenario, traceHeader } from '../run.ts';
 import { JsonlSink, type TraceSink } from '../trace/sink.ts';
+import type { TraceEvent } from '../trace/events.ts';
+import { explainRequest } from '../data-plane/provenance.ts';
 import { formatSummary } from './format.ts';
 import { nodeFiles } from './node-files.ts';
 import { AtomicLineWriter } from './output.ts';
@@ -21,6 +23,8 @@ export interface RunArgs {
   trace?: string;
   maxEvents?: string;
   maxSimTime?: string;
+  /** Client request id whose decision chain to print. */
+  explain?: string;
 }
 
 export function replayCommand(args: RunArgs, seed: number): string {
@@ -57,10 +61,15 @@ export function runCommand(args: RunArgs): number {
     const w = traceWriter;
     sinks.push(new JsonlSink((line) => w.line(line)));
   }
+  const explainId = args.explain !== undefined ? parseNonNegativeInt(args.explain, '--explain') : null;
+  const explained: TraceEvent[] = [];
+  if (explainId !== null) {
+    sinks.push({ write: (ev) => void ('req' in ev && ev.req === explainId && explained.push(ev)) });
+  }
   const progress = !args.json && process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
   let result;
   try {
-    result = runScenario(scenario, { sinks, onProgress: progress ? (simUs, totalUs) => progress.update(simUs, totalUs) : undefined });
+    result = runScenario(scenario, { sinks, detail: explainId !== null, onProgress: progress ? (simUs, totalUs) => progress.update(simUs, totalUs) : undefined });
   } catch (e) {
     traceWriter?.abort();
     throw e;
@@ -74,6 +83,12 @@ export function runCommand(args: RunArgs): number {
   }
   traceWriter?.commit();
 
+  if (explainId !== null) {
+    if (explained.length === 0) throw new UsageError(`--explain ${explainId}: no client request with that id in this run (ids start at 1 and follow issue order)`);
+    if (args.json) process.stdout.write(JSON.stringify(explained, null, 2) + '\n');
+    else process.stdout.write(explainRequest(explained, explainId).join('\n') + '\n');
+    return 0;
+  }
   if (args.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
   else process.stdout.write(formatSummary(result, args.scenario) + '\n');
 

@@ -1,33 +1,70 @@
 /**
  * istiod as the rest of the simulator sees it: given the registry and the config in force, the
  * tables each proxy should hold, the diagnostics found while compiling, and rule names for reports.
- * A new ControlPlane is built for every config change; proxies with the same view share tables.
+ * A new ControlPlane is built for every config change.
+ *
+ * Tables depend on the pod only through its namespace (exportTo, sourceNamespace, DestinationRule
+ * lookup) and its labels where a selector looks at them (match sourceLabels, DestinationRule
+ * workloadSelector). Pods with the same answers share one compiled ProxyConfig. Passing the
+ * previous ControlPlane lets unchanged clusters keep their identity, so sidecars keep their
+ * per-cluster state (LB position, active requests) across pushes.
  */
 import type { Diagnostic } from '../domain/diagnostics.ts';
-import { compileProxyConfig, type CompileContext } from './compile.ts';
-import type { PodInfo } from './registry.ts';
+import { ClusterCache } from './clusters.ts';
+import { compileProxyConfig, prepareConfig, type CompileContext, type PreparedConfig, type ProxyView } from './compile.ts';
+import { labelsMatch, type PodInfo } from './registry.ts';
 import type { ProxyConfig } from './types.ts';
 
 export class ControlPlane {
   readonly ctx: CompileContext;
   readonly version: number;
-  /** Problems found while compiling (IST/KIA codes), reported once per config version. */
-  readonly diagnostics: Diagnostic[] = [];
-  private shared: ProxyConfig | null = null;
+  /** Problems found while compiling (IST/KIA/MSH codes), reported once per config version. */
+  readonly diagnostics: Diagnostic[];
+  readonly prepared: PreparedConfig;
+  private readonly cache: ClusterCache;
+  private readonly byView = new Map<string, ProxyConfig>();
+  /** Label selectors whose outcome splits pods of one namespace into different views. */
+  private readonly selectors: Readonly<Record<string, string>>[];
 
-  constructor(ctx: CompileContext, version: number) {
+  constructor(ctx: CompileContext, version: number, previous?: ControlPlane) {
     this.ctx = ctx;
     this.version = version;
+    this.prepared = prepareConfig(ctx);
+    this.diagnostics = this.prepared.diagnostics;
+    this.cache = new ClusterCache(previous?.cache);
+    const selectors: Readonly<Record<string, string>>[] = [];
+    for (const vs of this.prepared.vs.list) {
+      for (const rule of vs.rules) for (const m of rule.matches ?? []) if (m.raw.sourceLabels) selectors.push(m.raw.sourceLabels);
+    }
+    for (const dr of this.prepared.drs) {
+      const sel = dr.spec.workloadSelector?.matchLabels;
+      if (sel && Object.keys(sel).length > 0) selectors.push(sel);
+    }
+    this.selectors = selectors;
+  }
+
+  /** The view key of a pod: its namespace plus which label selectors select it. */
+  viewKey(pod: Pick<PodInfo, 'namespace' | 'labels'>): string {
+    let bits = '';
+    for (const sel of this.selectors) bits += labelsMatch(sel, pod.labels) ? '1' : '0';
+    return `${pod.namespace}|${bits}`;
   }
 
   /** The config `pod`'s sidecar gets at this version. */
-  configFor(_pod: PodInfo): ProxyConfig {
-    // Without VirtualServices every sidecar sees the same tables.
-    return (this.shared ??= compileProxyConfig(this.ctx, this.version));
+  configFor(pod: Pick<PodInfo, 'namespace' | 'labels'>): ProxyConfig {
+    const key = this.viewKey(pod);
+    let cfg = this.byView.get(key);
+    if (!cfg) {
+      const view: ProxyView = { namespace: pod.namespace, labels: pod.labels };
+      cfg = compileProxyConfig(this.ctx, this.version, view, this.prepared, this.cache, key);
+      this.byView.set(key, cfg);
+    }
+    return cfg;
   }
 
   /** Name of an http rule for reports ("" when unnamed). */
-  ruleName(_vs: string, _rule: number): string {
-    return '';
+  ruleName(vs: string, rule: number): string {
+    const v = this.prepared.vs.byKey.get(vs);
+    return v?.rules.find((r) => r.index === rule)?.name ?? '';
   }
 }

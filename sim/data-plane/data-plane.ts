@@ -1,7 +1,9 @@
 /**
  * The sidecars: every outbound request an application sends goes through its pod's Envoy
- * (route lookup, weighted pick, load balancing, timeouts, retries) and every attempt reaches the
- * destination pod through that pod's Envoy (istio-semantics.md §9.1).
+ * (route lookup, weighted pick, fault filter, header rewrites, mirroring, load balancing, timeouts,
+ * retries) and every attempt reaches the destination pod through that pod's Envoy
+ * (istio-semantics.md §9.1). Order per stream: route → weighted cluster → fault delay/abort →
+ * cluster (503 NC if missing) → route timer + mirrors → attempts.
  *
  * Latency model: each stream pays one outbound-sidecar pass on the way out; each attempt pays
  * network + inbound-sidecar both ways, and the response one more outbound pass. To keep the hot path
@@ -12,15 +14,19 @@
  */
 import type { SemanticsProfile, SidecarLatency } from '../config/types.ts';
 import type { PodInfo, Registry } from '../control-plane/registry.ts';
-import type { CompiledRoute, ProxyConfig, RequestHead, WeightedCluster } from '../control-plane/types.ts';
+import type { CompiledMatch, CompiledRoute, MirrorPolicy, ProxyConfig, RequestHead, WeightedCluster } from '../control-plane/types.ts';
 import type { InboundCall, InboundHandler, RootRequest, OutboundCaller, OutboundClient, OutboundHandle } from '../domain/ports.ts';
 import type { Engine, ScheduledEvent } from '../engine/engine.ts';
 import type { Rng } from '../engine/rng.ts';
 import { makeSampler, type Sampler } from '../engine/sample.ts';
 import type { Trace } from '../trace/sink.ts';
+import { addFlag } from './flags.ts';
+import { HashLbState, hashKeyOf } from './hash-lb.ts';
+import { buildUpstreamHead, needsUpstreamHead } from './headers.ts';
 import { ClusterState } from './lb.ts';
 import { AttemptFailure, backoffUs, isRetriable } from './retry.ts';
-import { lookupRoute, pickWeighted } from './router.ts';
+import { retryReason } from './retry-reason.ts';
+import { lookupRoute, pickWeightedIndex } from './router.ts';
 
 export interface DataPlaneOptions {
   engine: Engine;
@@ -32,7 +38,19 @@ export interface DataPlaneOptions {
   /** Called when the number of streams in flight exceeds this. */
   maxInFlight: number;
   onBudget: (message: string) => void;
+  /**
+   * Emit provenance events (route match, weighted draw, fault, endpoint, retry, timeout, mirror)
+   * for every stream. Off by default: they cost an allocation each. Detail events never change a
+   * random draw, so a run with detail on is the same run.
+   */
+  detail?: boolean;
 }
+
+/** x-envoy-attempt-count values, so attempts do not format numbers. */
+const ATTEMPT_COUNT = Array.from({ length: 32 }, (_, i) => String(i));
+
+/** Caller of shadow (mirror) streams: the response is discarded (§1.9). */
+const DISCARD: OutboundCaller = { onResponse() {} };
 
 /** Runtime state of one sidecar proxy. */
 export class Proxy {
@@ -43,6 +61,11 @@ export class Proxy {
   readonly routeRng: Rng;
   readonly latencyRng: Rng;
   readonly retryRng: Rng;
+  /** Fault percentages (§1.8) and mirror sampling (§1.9) draw from their own streams. */
+  readonly faultRng: Rng;
+  readonly mirrorRng: Rng;
+  /** Consistent-hash tables per cluster name (§2.3). */
+  readonly hashLbs = new Map<string, HashLbState>();
 
   constructor(pod: PodInfo, config: ProxyConfig, rng: Rng) {
     this.pod = pod;
@@ -52,6 +75,19 @@ export class Proxy {
     this.routeRng = base.fork('route');
     this.latencyRng = base.fork('latency');
     this.retryRng = base.fork('retry');
+    this.faultRng = base.fork('fault');
+    this.mirrorRng = base.fork('mirror');
+  }
+
+  hashLb(name: string): HashLbState | null {
+    let st = this.hashLbs.get(name);
+    if (!st) {
+      const policy = this.config.clusters.get(name)?.hash;
+      if (!policy) return null;
+      st = new HashLbState(policy);
+      this.hashLbs.set(name, st);
+    }
+    return st;
   }
 
   clusterState(name: string): ClusterState | undefined {
@@ -69,7 +105,10 @@ export class Proxy {
   install(config: ProxyConfig): void {
     this.config = config;
     for (const [name, st] of this.clusters) {
-      if (config.clusters.get(name) !== st.config) this.clusters.delete(name);
+      if (config.clusters.get(name) !== st.config) {
+        this.clusters.delete(name);
+        this.hashLbs.delete(name);
+      }
     }
   }
 }
@@ -93,6 +132,15 @@ class Stream implements OutboundHandle {
   done = false;
   routeTimer: ScheduledEvent | null = null;
   backoffTimer: ScheduledEvent | null = null;
+  /** The match block that selected the route (rewrite needs it). */
+  matched: CompiledMatch | null = null;
+  /** The head as sent upstream: `head` unless the route rewrites or sets headers. */
+  upstream: RequestHead;
+  /** "DI" once a fault delay held this stream, else "". */
+  faultFlags = '';
+  /** Fault abort status decided for this stream, 0 = none. */
+  abortStatus = 0;
+  delayTimer: ScheduledEvent | null = null;
   /** Direct (no client sidecar) streams pick among these pods. */
   constructor(id: number, root: RootRequest, pod: PodInfo | null, sourceName: string, head: RequestHead, caller: OutboundCaller, proxy: Proxy | null, nowUs: number) {
     this.id = id;
@@ -103,6 +151,7 @@ class Stream implements OutboundHandle {
     this.caller = caller;
     this.proxy = proxy;
     this.startUs = nowUs;
+    this.upstream = head;
   }
 }
 
@@ -131,7 +180,7 @@ class Attempt implements InboundCall {
   }
 
   get head(): RequestHead {
-    return this.stream.head;
+    return this.stream.upstream;
   }
   get root(): RootRequest {
     return this.stream.root;
@@ -165,6 +214,7 @@ export class DataPlane implements OutboundClient {
   inFlight = 0;
   private readonly directRng: Rng;
   private readonly podLatencyRng: Rng[] = [];
+  private readonly detail: boolean;
 
   constructor(opts: DataPlaneOptions) {
     this.engine = opts.engine;
@@ -177,6 +227,7 @@ export class DataPlane implements OutboundClient {
     this.networkLatency = makeSampler(opts.latency.network);
     this.maxInFlight = opts.maxInFlight;
     this.onBudget = opts.onBudget;
+    this.detail = opts.detail === true;
     this.podUp = new Uint8Array(opts.registry.pods.length).fill(1);
     this.directRng = opts.rng.fork('kube-proxy');
     for (const pod of opts.registry.pods) this.podLatencyRng.push(opts.rng.fork(`pod/${pod.namespace}/${pod.name}/inbound`));
@@ -224,6 +275,12 @@ export class DataPlane implements OutboundClient {
     const a = s.attempt;
     if (a && !a.abandoned) {
       this.endAttempt(a, 0, 'DC');
+    } else if (s.delayTimer) {
+      // Gone while the fault filter held the request: Envoy logs it as DI,DC with no upstream.
+      this.engine.cancel(s.delayTimer);
+      s.delayTimer = null;
+      s.attempts++;
+      this.emitUpstream(s, 1, s.startUs, null, s.dest ? s.dest.cluster : '-', 0, 'DC');
     }
     this.finish(s, 0, 'DC', false);
   }
@@ -234,6 +291,7 @@ export class DataPlane implements OutboundClient {
     const pod = proxy.pod;
     const look = lookupRoute(proxy.config, this.registry, pod.namespace, s.head);
     const outUs = this.outboundLatency(proxy.latencyRng);
+    if (this.detail) this.emitRouteMatch(s, proxy, look);
     switch (look.kind) {
       case 'unknown-host':
         s.service = s.head.host;
@@ -252,6 +310,7 @@ export class DataPlane implements OutboundClient {
     }
     const route = look.route;
     s.route = route;
+    s.matched = look.matched;
     s.service = look.vhost.service?.name ?? s.head.host;
     const action = route.action;
     if (action.kind === 'direct') {
@@ -262,17 +321,85 @@ export class DataPlane implements OutboundClient {
       this.localReply(s, outUs, action.status, '-', 'redirect');
       return;
     }
-    const dest = pickWeighted(action.destinations, action.totalWeight, proxy.routeRng);
-    s.dest = dest;
+    // Envoy resolves the weighted cluster with the route, before the fault filter runs.
+    const dests = action.destinations;
+    let index = 0;
+    if (dests.length > 1) {
+      const draw = proxy.routeRng.int(action.totalWeight);
+      index = pickWeightedIndex(dests, action.totalWeight, draw);
+      if (this.detail) this.emitRoutePick(s, draw, action.totalWeight, index, dests[index]);
+    }
+    s.dest = dests[index];
+    const fault = route.fault;
+    if (fault !== null) {
+      // §1.8: delay and abort are independent per-request draws; an abort is answered after the delay.
+      const delayed = fault.delay !== null && proxy.faultRng.chancePpm(fault.delay.ppm);
+      if (fault.abort !== null && proxy.faultRng.chancePpm(fault.abort.ppm)) s.abortStatus = fault.abort.status;
+      if (delayed) {
+        s.faultFlags = 'DI';
+        if (this.detail) this.emitFault(s, 'delay', fault.delay!.ppm, fault.delay!.delayUs, 0);
+        s.delayTimer = this.engine.after(outUs + fault.delay!.delayUs, this.onFaultDelayDone, s);
+        return;
+      }
+    }
+    this.routerStart(s, outUs);
+  }
+
+  private onFaultDelayDone = (s: Stream): void => {
+    s.delayTimer = null;
+    if (s.done) return;
+    this.routerStart(s, 0);
+  };
+
+  /** After the fault filter: abort, or pick the cluster and start the first attempt after `outUs`. */
+  private routerStart(s: Stream, outUs: number): void {
+    const proxy = s.proxy!;
+    const route = s.route!;
+    const dest = s.dest!;
+    if (s.abortStatus !== 0) {
+      // Answered by the client proxy itself: never reaches the upstream, never retried.
+      if (this.detail) this.emitFault(s, 'abort', route.fault!.abort!.ppm, 0, s.abortStatus);
+      this.localReply(s, outUs, s.abortStatus, s.faultFlags === '' ? 'FI' : 'DI,FI', dest.cluster);
+      return;
+    }
     const cluster = proxy.clusterState(dest.cluster);
     if (!cluster) {
       this.localReply(s, outUs, 503, this.profile.missingClusterFlag, dest.cluster);
       return;
     }
     s.cluster = cluster;
+    if (needsUpstreamHead(route, dest)) s.upstream = buildUpstreamHead(s.head, route, s.matched, dest);
     const sendUs = this.engine.nowUs + outUs;
     if (route.timeoutUs > 0) s.routeTimer = this.engine.at(sendUs + route.timeoutUs, this.onRouteTimeout, s);
     this.engine.at(sendUs, this.onSendAttempt, s);
+    const mirrors = route.mirrors;
+    for (let i = 0; i < mirrors.length; i++) {
+      if (proxy.mirrorRng.chancePpm(mirrors[i].ppm)) this.startShadow(s, mirrors[i], sendUs);
+    }
+  }
+
+  /**
+   * A fire-and-forget copy to the mirror cluster (§1.9): Host gets "-shadow", no retries, the
+   * parent's route timeout, response discarded. Its attempts are ordinary upstream events, so the
+   * mirror edge shows in metrics. Envoy drops copies to a cluster it does not have.
+   */
+  private startShadow(parent: Stream, m: MirrorPolicy, sendUs: number): void {
+    const proxy = parent.proxy!;
+    const cluster = proxy.clusterState(m.cluster);
+    if (!cluster) return;
+    const up = parent.upstream;
+    const head: RequestHead = { method: up.method, scheme: up.scheme, host: `${up.host}-shadow`, port: up.port, path: up.path, query: up.query, headers: new Map(up.headers) };
+    const sh = new Stream(this.nextStreamId++, parent.root, parent.pod, parent.sourceName, head, DISCARD, proxy, this.engine.nowUs);
+    sh.route = m.route;
+    sh.dest = (m.route.action as { destinations: WeightedCluster[] }).destinations[0];
+    sh.cluster = cluster;
+    sh.service = cluster.config.service ? cluster.config.service.name : m.host;
+    this.inFlight++;
+    if (this.detail) {
+      this.trace.emit({ kind: 'mirror', timeUs: this.engine.nowUs, req: parent.root.id, stream: parent.id, shadowStream: sh.id, cluster: m.cluster, host: head.host });
+    }
+    if (m.route.timeoutUs > 0) sh.routeTimer = this.engine.at(sendUs + m.route.timeoutUs, this.onRouteTimeout, sh);
+    this.engine.at(sendUs, this.onSendAttempt, sh);
   }
 
   private onSendAttempt = (s: Stream): void => {
@@ -283,7 +410,17 @@ export class DataPlane implements OutboundClient {
     const retry = s.route!.retry;
     const healthy = cluster.healthyEndpoints(this.healthEpoch, this.isPodUp);
     const avoid = retry && retry.retryPreviousHosts ? s.tried : null;
-    const idx = cluster.pick(healthy, proxy.lbRng, avoid, retry ? retry.hostSelectionMaxAttempts : 1);
+    const maxTries = retry ? retry.hostSelectionMaxAttempts : 1;
+    const hash = cluster.config.hash;
+    let hashKey: string | null = null;
+    let idx: number;
+    if (hash) {
+      hashKey = hashKeyOf(hash.key, s.head, s.pod ? s.pod.ip : s.sourceName);
+      idx = this.pickByHash(proxy, cluster, healthy, hashKey, avoid, maxTries);
+    } else {
+      idx = cluster.pick(healthy, proxy.lbRng, avoid, maxTries);
+    }
+    if (this.detail) this.emitEndpointPick(s, cluster, healthy.length, idx, hashKey);
     if (idx < 0) {
       // No healthy upstream: Envoy answers locally with 503 UH; nothing is retried.
       s.attempts++;
@@ -294,12 +431,33 @@ export class DataPlane implements OutboundClient {
     const ep = cluster.endpoint(idx);
     (s.tried ??= []).push(ep.pod.id);
     cluster.active[idx]++;
-    const a = new Attempt(this, s, ++s.attempts, this.engine.nowUs, idx, ep.pod, cluster.config.name);
+    const n = ++s.attempts;
+    // Istio enables include_request_attempt_count; the delay of a fault counts in the first attempt's time.
+    s.upstream.headers.set('x-envoy-attempt-count', n < ATTEMPT_COUNT.length ? ATTEMPT_COUNT[n] : String(n));
+    const sentUs = n === 1 && s.faultFlags !== '' ? s.startUs : this.engine.nowUs;
+    const a = new Attempt(this, s, n, sentUs, idx, ep.pod, cluster.config.name);
     s.attempt = a;
     if (retry && retry.perTryTimeoutUs > 0) a.perTryTimer = this.engine.after(retry.perTryTimeoutUs, this.onPerTryTimeout, a);
     const oneWay = this.networkLatency(proxy.latencyRng) + (ep.pod.hasSidecar ? this.inboundLatency(this.podLatencyRng[ep.pod.id]) : 0);
     this.engine.after(oneWay, this.onArriveAtPod, a);
   };
+
+  /**
+   * Consistent-hash pick (§2.3): the key's table position; when the previous-hosts predicate rejects
+   * the host, Envoy asks again with attempt 1, 2, … up to host_selection_retry_max_attempts.
+   */
+  private pickByHash(proxy: Proxy, cluster: ClusterState, healthy: readonly number[], key: string | null, avoid: readonly number[] | null, maxTries: number): number {
+    const st = proxy.hashLb(cluster.config.name);
+    if (!st) return cluster.pick(healthy, proxy.lbRng, avoid, maxTries);
+    const eps = cluster.config.endpoints;
+    const tries = avoid && avoid.length > 0 ? Math.max(1, maxTries) : 1;
+    let idx = -1;
+    for (let t = 0; t < tries; t++) {
+      idx = st.pick(eps, healthy, key, proxy.lbRng, t);
+      if (idx < 0 || !avoid || avoid.indexOf(eps[idx].pod.id) < 0) break;
+    }
+    return idx;
+  }
 
   private startDirect(s: Stream): void {
     // No client sidecar: kube-proxy picks any ready pod of the Service; no Istio routing, no retries.
@@ -329,7 +487,7 @@ export class DataPlane implements OutboundClient {
 
   private localReply(s: Stream, delayUs: number, status: number, flags: string, cluster: string): void {
     s.attempts++;
-    this.emitUpstream(s, 1, this.engine.nowUs, null, cluster, status, flags);
+    this.emitUpstream(s, 1, s.faultFlags === '' ? this.engine.nowUs : s.startUs, null, cluster, status, flags);
     s.done = true;
     this.engine.after(delayUs, this.onLocalReply, { s, status, flags });
   }
@@ -374,12 +532,14 @@ export class DataPlane implements OutboundClient {
   private onPerTryTimeout = (a: Attempt): void => {
     a.perTryTimer = null;
     if (a.abandoned) return;
+    if (this.detail) this.emitTimeout(a.stream, 'per-try', a.stream.route!.retry!.perTryTimeoutUs, a.n);
     this.attemptFailed(a, AttemptFailure.PerTryTimeout, 504, 'UT');
   };
 
   private onRouteTimeout = (s: Stream): void => {
     s.routeTimer = null;
     if (s.done) return;
+    if (this.detail) this.emitTimeout(s, 'route', s.route!.timeoutUs, s.attempts);
     const a = s.attempt;
     if (a && !a.abandoned) this.endAttempt(a, 504, 'UT');
     else if (!a || a.abandoned) {
@@ -401,6 +561,19 @@ export class DataPlane implements OutboundClient {
       this.endAttempt(a, status, flags);
       s.attempt = null;
       const wait = backoffUs(policy!, s.attempts, s.proxy!.retryRng);
+      if (this.detail) {
+        this.trace.emit({
+          kind: 'retry',
+          timeUs: this.engine.nowUs,
+          req: s.root.id,
+          stream: s.id,
+          attempt: a.n,
+          code: status,
+          flags,
+          reason: retryReason(policy!, failure, status),
+          backoffUs: wait,
+        });
+      }
       s.backoffTimer = this.engine.after(wait, this.onSendAttempt, s);
       return;
     }
@@ -441,6 +614,7 @@ export class DataPlane implements OutboundClient {
 
   private emitUpstream(s: Stream, attempt: number, startUs: number, destPod: PodInfo | null, cluster: string, code: number, flags: string): void {
     const route = s.route;
+    if (s.faultFlags !== '') flags = addFlag(flags, s.faultFlags);
     this.trace.emit({
       kind: 'upstream',
       timeUs: this.engine.nowUs,
@@ -460,5 +634,56 @@ export class DataPlane implements OutboundClient {
       flags,
       route: route && route.vs ? `${route.vs}#${route.ruleIndex}` : null,
     });
+  }
+
+  // ---- Provenance (only with `detail`) ------------------------------------------------------
+
+  private emitRouteMatch(s: Stream, proxy: Proxy, look: ReturnType<typeof lookupRoute>): void {
+    const base = { kind: 'route.match' as const, timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, proxy: proxy.pod.name, host: s.head.host, port: s.head.port };
+    switch (look.kind) {
+      case 'unknown-host':
+        this.trace.emit({ ...base, vhost: null, virtualService: null, rule: -1, match: -1, outcome: look.kind, detail: `"${s.head.host}" is not a service in the registry` });
+        return;
+      case 'no-listener':
+        this.trace.emit({ ...base, vhost: null, virtualService: null, rule: -1, match: -1, outcome: look.kind, detail: `service ${look.service.fqdn} has no port ${s.head.port}` });
+        return;
+      case 'no-route':
+        this.trace.emit({ ...base, vhost: look.vhost.name, virtualService: look.vhost.vs, rule: -1, match: -1, outcome: look.kind, detail: 'no rule matched: 404 NR' });
+        return;
+      case 'route': {
+        const r = look.route;
+        const detail = r.vs === null ? 'default route (no VirtualService)' : look.matched ? look.matched.describe() : 'rule without match conditions';
+        this.trace.emit({ ...base, vhost: look.vhost.name, virtualService: r.vs, rule: r.ruleIndex, match: look.match, outcome: r.action.kind, detail });
+        return;
+      }
+    }
+  }
+
+  private emitRoutePick(s: Stream, draw: number, total: number, index: number, d: WeightedCluster): void {
+    this.trace.emit({ kind: 'route.pick', timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, draw, totalWeight: total, index, weight: d.weight, cluster: d.cluster, subset: d.subset });
+  }
+
+  private emitFault(s: Stream, fault: 'delay' | 'abort', ppm: number, delayUs: number, status: number): void {
+    this.trace.emit({ kind: 'fault', timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, fault, ppm, delayUs, status });
+  }
+
+  private emitEndpointPick(s: Stream, cluster: ClusterState, healthy: number, idx: number, hashKey: string | null): void {
+    const hash = cluster.config.hash;
+    this.trace.emit({
+      kind: 'lb.pick',
+      timeUs: this.engine.nowUs,
+      req: s.root.id,
+      stream: s.id,
+      attempt: s.attempts + 1,
+      cluster: cluster.config.name,
+      lb: hash ? (hash.table === 'maglev' ? 'MAGLEV' : 'RING_HASH') : cluster.config.lb.kind,
+      healthy,
+      endpoint: idx >= 0 ? cluster.endpoint(idx).pod.name : null,
+      hashKey: hashKey ?? '',
+    });
+  }
+
+  private emitTimeout(s: Stream, timeout: 'route' | 'per-try', timeoutUs: number, attempt: number): void {
+    this.trace.emit({ kind: 'timeout', timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, timeout, timeoutUs, attempt });
   }
 }

@@ -95,15 +95,153 @@ export interface ConfigPushEvent {
   version: number;
 }
 
+// ---- Provenance (detail) events -------------------------------------------------------------
+// Emitted only when the data plane runs with `detail: true` (`meshsim run --explain`), so the hot
+// path stays cheap. Each records one decision of one outbound stream, in the order Envoy takes
+// them (istio-semantics.md §9.1): route match → fault → weighted pick → endpoint → retries/timeouts.
+
+/** The client proxy matched (or failed to match) a route for a stream. */
+export interface RouteMatchEvent {
+  kind: 'route.match';
+  timeUs: number;
+  req: number;
+  stream: number;
+  /** Pod whose sidecar decided. */
+  proxy: string;
+  /** Host as dialled and destination port. */
+  host: string;
+  port: number;
+  /** Virtual host ("reviews.default.svc.cluster.local:9080"), or null when none exists. */
+  vhost: string | null;
+  /** "ns/name" of the VirtualService, or null for the default route / no route. */
+  virtualService: string | null;
+  /** http rule index (-1: default route or none), match block index (-1: rule without match blocks or none). */
+  rule: number;
+  match: number;
+  /** 'forward' | 'redirect' | 'direct' | 'no-route' (404 NR) | 'unknown-host' | 'no-listener'. */
+  outcome: string;
+  /** Why, in words: the match block's conditions, or what was missing. */
+  detail: string;
+}
+
+/** The weighted-cluster draw of a route with several destinations (§1.6). */
+export interface RoutePickEvent {
+  kind: 'route.pick';
+  timeUs: number;
+  req: number;
+  stream: number;
+  /** Random value in [0, totalWeight) and the total, as Envoy's weighted_clusters use them. */
+  draw: number;
+  totalWeight: number;
+  /** Chosen destination index, its weight, cluster and subset. */
+  index: number;
+  weight: number;
+  cluster: string;
+  subset: string | null;
+}
+
+/** A fault filter decision that fired (§1.8): a delay held the request, or an abort answered it. */
+export interface FaultEvent {
+  kind: 'fault';
+  timeUs: number;
+  req: number;
+  stream: number;
+  fault: 'delay' | 'abort';
+  /** Configured share, parts per million. */
+  ppm: number;
+  delayUs: number;
+  /** Abort status (0 for delays). */
+  status: number;
+}
+
+/** The load balancer chose an endpoint for an attempt (§2.3). */
+export interface EndpointPickEvent {
+  kind: 'lb.pick';
+  timeUs: number;
+  req: number;
+  stream: number;
+  attempt: number;
+  cluster: string;
+  /** "LEAST_REQUEST", "ROUND_ROBIN", "RANDOM", "PASSTHROUGH", "RING_HASH", "MAGLEV". */
+  lb: string;
+  /** Healthy endpoints the pick chose among. */
+  healthy: number;
+  /** Chosen pod, or null when there was none (503 UH). */
+  endpoint: string | null;
+  /** Consistent-hash key, "" when the policy is not consistent hash or the request carried none. */
+  hashKey: string;
+}
+
+/** An attempt failed in a way the retry policy retries (§1.7). */
+export interface RetryEvent {
+  kind: 'retry';
+  timeUs: number;
+  req: number;
+  stream: number;
+  /** The attempt that failed; the next one is attempt + 1. */
+  attempt: number;
+  code: number;
+  flags: string;
+  /** The retryOn condition that matched, e.g. "5xx", "connect-failure", "retriable-status-codes (503)". */
+  reason: string;
+  backoffUs: number;
+}
+
+/** A route timeout or per-try timeout fired (§1.7). */
+export interface TimeoutEvent {
+  kind: 'timeout';
+  timeUs: number;
+  req: number;
+  stream: number;
+  timeout: 'route' | 'per-try';
+  timeoutUs: number;
+  attempt: number;
+}
+
+/** A shadow copy of a stream was sent to a mirror cluster (§1.9). */
+export interface MirrorEvent {
+  kind: 'mirror';
+  timeUs: number;
+  req: number;
+  stream: number;
+  /** Stream id of the shadow copy (its upstream events carry it). */
+  shadowStream: number;
+  cluster: string;
+  /** Host/authority of the copy ("httpbin-shadow"). */
+  host: string;
+}
+
+export type DetailEvent = RouteMatchEvent | RoutePickEvent | FaultEvent | EndpointPickEvent | RetryEvent | TimeoutEvent | MirrorEvent;
+
 export type TraceEvent =
   | ClientStartEvent
   | ClientEndEvent
   | UpstreamEvent
   | AppEndEvent
   | TimelineEvent
-  | ConfigPushEvent;
+  | ConfigPushEvent
+  | DetailEvent;
 
 export type TraceEventKind = TraceEvent['kind'];
+
+/**
+ * Provenance kinds. They explain decisions already visible in the core events, are emitted only
+ * on request (`--explain`), and are left out of the trace hash so that asking for an explanation
+ * never changes the run's identity.
+ */
+export const DETAIL_KINDS: Readonly<Record<DetailEvent['kind'], true>> = {
+  'route.match': true,
+  'route.pick': true,
+  fault: true,
+  'lb.pick': true,
+  retry: true,
+  timeout: true,
+  mirror: true,
+};
+
+export function isDetailEvent(ev: TraceEvent): ev is DetailEvent {
+  return (DETAIL_KINDS as Record<string, true | undefined>)[ev.kind] === true;
+}
 
 /** Everything that shaped a run; first line of a JSONL trace. */
 export interface TraceHeader {

@@ -2,7 +2,7 @@
  * Trace sinks. The simulation writes every event to one `Trace`; the trace hashes it and fans it
  * out to the sinks that asked for events (in-memory recorder, JSONL writer, metric folds).
  */
-import type { TraceEvent } from './events.ts';
+import { isDetailEvent, type TraceEvent } from './events.ts';
 import { TraceHasher } from './hash.ts';
 
 export interface TraceSink {
@@ -18,11 +18,12 @@ export class Trace {
   }
 
   emit(ev: TraceEvent): void {
-    this.hasher.add(ev);
+    if (!isDetailEvent(ev)) this.hasher.add(ev);
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i].write(ev);
   }
 
+  /** Events that count towards the trace hash (provenance events excluded). */
   get count(): number {
     return this.hasher.count;
   }
