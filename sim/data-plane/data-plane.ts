@@ -116,6 +116,8 @@ export class Proxy {
 class Stream implements OutboundHandle {
   id: number;
   root: RootRequest;
+  /** Inbound stream of the application that made this call; 0 for traffic clients. */
+  parent = 0;
   pod: PodInfo | null;
   sourceName: string;
   head: RequestHead;
@@ -257,9 +259,10 @@ export class DataPlane implements OutboundClient {
 
   // ---- OutboundClient -----------------------------------------------------------------------
 
-  send(pod: PodInfo | null, sourceName: string, head: RequestHead, root: RootRequest, caller: OutboundCaller): OutboundHandle {
+  send(pod: PodInfo | null, sourceName: string, head: RequestHead, root: RootRequest, caller: OutboundCaller, parentStream: number): OutboundHandle {
     const proxy = pod && pod.hasSidecar ? this.proxyOf(pod) : null;
     const s = new Stream(this.nextStreamId++, root, pod, sourceName, head, caller, proxy, this.engine.nowUs);
+    s.parent = parentStream;
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) {
       this.onBudget(`budget maxInFlight (${this.maxInFlight}) exceeded: more requests in flight than allowed`);
@@ -390,6 +393,7 @@ export class DataPlane implements OutboundClient {
     const up = parent.upstream;
     const head: RequestHead = { method: up.method, scheme: up.scheme, host: `${up.host}-shadow`, port: up.port, path: up.path, query: up.query, headers: new Map(up.headers) };
     const sh = new Stream(this.nextStreamId++, parent.root, parent.pod, parent.sourceName, head, DISCARD, proxy, this.engine.nowUs);
+    sh.parent = parent.parent;
     sh.route = m.route;
     sh.dest = (m.route.action as { destinations: WeightedCluster[] }).destinations[0];
     sh.cluster = cluster;
@@ -622,12 +626,15 @@ export class DataPlane implements OutboundClient {
       req: s.root.id,
       client: s.root.client,
       stream: s.id,
+      parent: s.parent,
       attempt,
       source: s.pod ? s.pod.deployment : s.sourceName,
+      sourceNamespace: s.pod ? s.pod.namespace : null,
       sourcePod: s.pod ? s.pod.name : null,
       service: s.service,
       cluster,
       destination: destPod ? destPod.deployment : null,
+      destNamespace: destPod ? destPod.namespace : null,
       destPod: destPod ? destPod.name : null,
       version: destPod ? destPod.version : null,
       code,

@@ -44,10 +44,12 @@ export interface OutboundHandle {
 /** What applications (and traffic generators) use to send requests. */
 export interface OutboundClient {
   /**
-   * Sends `head` from `pod` (null = a client outside the mesh named `sourceName`).
+   * Sends `head` from `pod` (null = a client outside the mesh named `sourceName`). `parentStream`
+   * is the inbound stream the application was serving when it made this call (0 for traffic
+   * clients), so traces can be assembled into span trees.
    * The outcome arrives through `caller.onResponse` unless the caller abandons it first.
    */
-  send(pod: PodInfo | null, sourceName: string, head: RequestHead, root: RootRequest, caller: OutboundCaller): OutboundHandle;
+  send(pod: PodInfo | null, sourceName: string, head: RequestHead, root: RootRequest, caller: OutboundCaller, parentStream: number): OutboundHandle;
   /** The caller gives up (application timeout): Envoy sees a downstream disconnect (DC). */
   abandon(handle: OutboundHandle): void;
 }

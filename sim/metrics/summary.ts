@@ -3,7 +3,7 @@
  * per client, per edge (source workload → destination workload, by service and version) and per
  * VirtualService rule. Memory grows with the number of distinct edges, not with requests.
  */
-import type { TraceEvent } from '../trace/events.ts';
+import type { TraceEvent, UpstreamEvent } from '../trace/events.ts';
 import type { TraceSink } from '../trace/sink.ts';
 import { LatencyHistogram } from './histogram.ts';
 
@@ -26,7 +26,10 @@ export interface ClientSummary {
 
 export interface EdgeSummary {
   source: string;
+  /** Namespace of the source workload; null for clients outside the mesh. */
+  sourceNamespace: string | null;
   destination: string | null;
+  destinationNamespace: string | null;
   service: string;
   version: string | null;
   requests: number;
@@ -74,7 +77,9 @@ class ClientAcc {
 class EdgeAcc {
   constructor(
     readonly source: string,
+    readonly sourceNamespace: string | null,
     readonly destination: string | null,
+    readonly destinationNamespace: string | null,
     readonly service: string,
     readonly version: string | null,
   ) {}
@@ -87,8 +92,12 @@ class EdgeAcc {
 export class SummaryFold implements TraceSink {
   private readonly clients = new Map<string, ClientAcc>();
   private readonly edges = new Map<string, EdgeAcc>();
-  /** source → destination → service → version → accumulator; avoids building a key string per event. */
-  private readonly edgeIndex = new Map<string, Map<string | null, Map<string, Map<string | null, EdgeAcc>>>>();
+  /**
+   * sourcePod-or-source → destPod-or-'' → service → version → accumulator: avoids building a key
+   * string per event. Pod names resolve to one (namespace, workload) each, so keying by pod keeps
+   * same-named workloads of different namespaces apart.
+   */
+  private readonly edgeIndex = new Map<string, Map<string, Map<string, Map<string | null, EdgeAcc>>>>();
   private readonly rules = new Map<string, number>();
 
   /** `clientNames` fixes the order clients are listed in (the scenario's order). */
@@ -104,7 +113,7 @@ export class SummaryFold implements TraceSink {
       bump(c.codes, String(ev.code));
       c.latency.record(ev.latencyUs);
     } else if (ev.kind === 'upstream') {
-      const e = this.edgeFor(ev.source, ev.destination, ev.service, ev.version);
+      const e = this.edgeFor(ev);
       e.requests++;
       bump(e.codes, String(ev.code));
       bump(e.flags, ev.flags);
@@ -113,18 +122,20 @@ export class SummaryFold implements TraceSink {
     }
   }
 
-  private edgeFor(source: string, destination: string | null, service: string, version: string | null): EdgeAcc {
-    let a = this.edgeIndex.get(source);
-    if (!a) this.edgeIndex.set(source, (a = new Map()));
-    let b = a.get(destination);
-    if (!b) a.set(destination, (b = new Map()));
-    let c = b.get(service);
-    if (!c) b.set(service, (c = new Map()));
-    let e = c.get(version);
+  private edgeFor(ev: UpstreamEvent): EdgeAcc {
+    const from = ev.sourceNamespace === null ? ev.source : `${ev.sourceNamespace}/${ev.source}`;
+    const to = ev.destNamespace === null ? '' : `${ev.destNamespace}/${ev.destination}`;
+    let a = this.edgeIndex.get(from);
+    if (!a) this.edgeIndex.set(from, (a = new Map()));
+    let b = a.get(to);
+    if (!b) a.set(to, (b = new Map()));
+    let c = b.get(ev.service);
+    if (!c) b.set(ev.service, (c = new Map()));
+    let e = c.get(ev.version);
     if (!e) {
-      e = new EdgeAcc(source, destination, service, version);
-      c.set(version, e);
-      this.edges.set(`${source}\u0000${destination ?? ''}\u0000${service}\u0000${version ?? ''}`, e);
+      e = new EdgeAcc(ev.source, ev.sourceNamespace, ev.destination, ev.destNamespace, ev.service, ev.version);
+      c.set(ev.version, e);
+      this.edges.set(`${ev.source}\u0000${ev.sourceNamespace ?? ''}\u0000${ev.destination ?? ''}\u0000${ev.destNamespace ?? ''}\u0000${ev.service}\u0000${ev.version ?? ''}`, e);
     }
     return e;
   }
@@ -142,7 +153,9 @@ export class SummaryFold implements TraceSink {
       const e = this.edges.get(k)!;
       return {
         source: e.source,
+        sourceNamespace: e.sourceNamespace,
         destination: e.destination,
+        destinationNamespace: e.destinationNamespace,
         service: e.service,
         version: e.version,
         requests: e.requests,

@@ -45,10 +45,14 @@ export interface UpstreamEvent {
   client: string;
   /** Outbound stream id (one per application call); retries share it. */
   stream: number;
+  /** Inbound stream the calling application was serving (0 when a traffic client sent it). */
+  parent: number;
   /** 1 for the first try, 2 for the first retry, … (x-envoy-attempt-count). */
   attempt: number;
   /** Calling workload (Deployment name), or the client name for clients outside the mesh. */
   source: string;
+  /** Namespace of the calling workload, or null for clients outside the mesh. */
+  sourceNamespace: string | null;
   sourcePod: string | null;
   /** Destination service short name, e.g. "reviews". */
   service: string;
@@ -56,6 +60,7 @@ export interface UpstreamEvent {
   cluster: string;
   /** Workload that received the attempt, or null when none did (NR, NC, UH, FI …). */
   destination: string | null;
+  destNamespace: string | null;
   destPod: string | null;
   /** The destination pod's `version` label, or null. */
   version: string | null;
@@ -71,6 +76,7 @@ export interface AppEndEvent {
   kind: 'app.end';
   timeUs: number;
   pod: string;
+  namespace: string;
   stream: number;
   /** When the request reached the app (after the inbound sidecar). */
   arrivalUs: number;

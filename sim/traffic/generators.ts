@@ -134,7 +134,7 @@ export class TrafficGenerators {
     const pod = g.pods.length > 0 ? g.pods[g.nextPod++ % g.pods.length] : null;
     this.trace.emit({ kind: 'client.start', timeUs: this.engine.nowUs, req: req.id, client: g.spec.name, pod: pod ? pod.name : null });
     const head: RequestHead = { ...g.head, headers: new Map(g.head.headers) };
-    req.handle = this.client.send(pod, pod ? pod.deployment : g.spec.name, head, req, req);
+    req.handle = this.client.send(pod, pod ? pod.deployment : g.spec.name, head, req, req, 0);
     if (g.spec.timeoutUs > 0) req.timer = this.engine.after(g.spec.timeoutUs, this.onClientTimeout, req);
   }
 

@@ -145,7 +145,7 @@ export class Workloads implements InboundHandler {
   private sendAttempt(c: AppCall): void {
     c.attempt++;
     const head = this.buildHead(c.job, c.spec);
-    c.handle = this.client.send(c.job.app.pod, c.job.app.pod.deployment, head, c.job.call.root, c);
+    c.handle = this.client.send(c.job.app.pod, c.job.app.pod.deployment, head, c.job.call.root, c, c.job.call.streamId);
     if (c.spec.timeoutUs > 0) c.timer = this.engine.after(c.spec.timeoutUs, this.onCallTimeout, c);
   }
 
@@ -221,6 +221,7 @@ export class Workloads implements InboundHandler {
       kind: 'app.end',
       timeUs: this.engine.nowUs,
       pod: app.pod.name,
+      namespace: app.pod.namespace,
       stream: call.streamId,
       arrivalUs: call.arrivalUs,
       startUs,

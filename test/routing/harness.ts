@@ -134,7 +134,7 @@ export class SidecarMesh {
         answer.flags = flags;
         answer.atUs = this.engine.nowUs;
       },
-    });
+    }, 0);
     return answer;
   }
 
