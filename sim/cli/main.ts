@@ -8,6 +8,7 @@ import { MESHSIM_VERSION } from '../version.ts';
 import { UsageError } from './errors.ts';
 import { runCommand } from './run-command.ts';
 import { routeCommand } from './route.ts';
+import { serveCommand } from './serve-command.ts';
 import { scenarioJsonSchema } from '../config/index.ts';
 import { writeFileAtomic } from './output.ts';
 
@@ -72,6 +73,16 @@ function buildProgram(setExit: (code: number) => void): Command {
           istioVersion: opts.istio as string | undefined,
         }),
       );
+    });
+
+  program
+    .command('serve')
+    .description('Serve the browser sandbox on 127.0.0.1 (builds viz/dist first when missing) and print its URL')
+    .argument('[scenario]', 'scenario YAML file to open; its folder is served under /scenarios/')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '5173')
+    .option('--build', 'rebuild the app even when viz/dist exists', false)
+    .action(async (scenario: string | undefined, opts: { port: string; build: boolean }) => {
+      await serveCommand({ scenario, port: opts.port, build: Boolean(opts.build) });
     });
 
   program
