@@ -5,6 +5,7 @@
  * workers, no sidecars. Theory: mean end-to-end latency 13.636 ms.
  */
 import seedrandom from 'seedrandom';
+import { PlainHeap } from './plain-heap.ts';
 
 interface Ev {
   t: number;
@@ -12,45 +13,6 @@ interface Ev {
   kind: number; // 0 arrival, 1 service done
   req: number;
   station: number;
-}
-
-class Heap {
-  private a: Ev[] = [];
-  get size(): number {
-    return this.a.length;
-  }
-  push(e: Ev): void {
-    const a = this.a;
-    a.push(e);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p].t < e.t || (a[p].t === e.t && a[p].seq < e.seq)) break;
-      a[i] = a[p];
-      i = p;
-    }
-    a[i] = e;
-  }
-  pop(): Ev {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      let i = 0;
-      const n = a.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && (a[r].t < a[l].t || (a[r].t === a[l].t && a[r].seq < a[l].seq)) ? r : l;
-        if (last.t < a[c].t || (last.t === a[c].t && last.seq < a[c].seq)) break;
-        a[i] = a[c];
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
-  }
 }
 
 // Stations: 0 productpage, 1 details, 2–4 reviews v1–v3, 5 ratings.
@@ -74,7 +36,7 @@ export function runBaselineBookinfo(n: number, seed: number): BaselineResult {
   const routing = rand(8);
   const exp = (u: () => number, mean: number) => -Math.log(1 - u()) * mean;
 
-  const heap = new Heap();
+  const heap = new PlainHeap<Ev>();
   let seq = 0;
   const startT = new Float64Array(n);
   const version = new Int8Array(n);
