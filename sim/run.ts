@@ -7,11 +7,16 @@ import type { Resource, ResolvedScenario, TimelineAction } from './config/types.
 import { resourceKey } from './config/types.ts';
 import type { CompileContext } from './control-plane/compile.ts';
 import { ControlPlane } from './control-plane/control-plane.ts';
+import { ConfigPropagation, DEFAULT_PROPAGATION, type PropagationSettings, type ProxyDelivery } from './control-plane/propagation.ts';
 import { Registry, type PodInfo } from './control-plane/registry.ts';
 import { DataPlane } from './data-plane/data-plane.ts';
+import { GatewayInbound } from './data-plane/gateway.ts';
+import type { PoolStats } from './data-plane/pool.ts';
 import type { Diagnostic } from './domain/diagnostics.ts';
 import { formatLocation } from './domain/diagnostics.ts';
 import { Engine, type StopReason } from './engine/engine.ts';
+import { EngineMachine } from './machines/engine-actor.ts';
+import { podLifecycleMachine } from './machines/pod-lifecycle.ts';
 import { Rng } from './engine/rng.ts';
 import { ExpectationsFold, type Verdict } from './expect/expectations.ts';
 import { SUMMARY_FORMAT, SummaryFold, type ClientSummary, type EdgeSummary, type RuleSummary } from './metrics/summary.ts';
@@ -49,8 +54,37 @@ export interface RunOptions {
   sinks?: TraceSink[];
   /** Called between slices of simulated time, for progress bars. */
   onProgress?: (simUs: number, totalUs: number) => void;
-  /** Emit the data plane's provenance events (route.match, route.pick …) for `--explain`; they are not hashed. */
+  /**
+   * Config propagation (istio-semantics.md §6.1): 'default' = istiod debounce 100 ms / 10 s max and a
+   * per-proxy apply delay of 50–500 ms; null = every change reaches every sidecar at once. Overrides
+   * the scenario's setting.
+   */
+  propagation?: PropagationSettings | 'default' | null;
+  /**
+   * Pod lifecycle events (istio-semantics.md §6.3), until the scenario timeline carries them:
+   * `kill` deletes the pod (terminating, then gone after `gracePeriodUs`, default 0), `crash` makes
+   * its container exit (restart after the CrashLoopBackOff back-off, ready after the readiness delay).
+   */
+  podEvents?: PodEvent[];
+  /** Emit the data plane's provenance events (route.match, route.pick …); `check --coverage` reads match blocks from them. */
   detail?: boolean;
+}
+
+export interface PodEvent {
+  atUs: number;
+  /** Pod name, e.g. "reviews-v3-0". */
+  pod: string;
+  action: 'kill' | 'crash';
+  /** Container start → Ready after a crash (default 2 s). */
+  readinessDelayUs?: number;
+  gracePeriodUs?: number;
+}
+
+export interface ProxyClusterStats {
+  proxy: string;
+  namespace: string;
+  cluster: string;
+  stats: PoolStats;
 }
 
 export interface RunResult {
@@ -60,6 +94,12 @@ export interface RunResult {
   stop: StopReason;
   /** Human message when a budget stopped the run. */
   budgetMessage: string | null;
+  /**
+   * Envoy-style cluster counters (upstream_rq_pending_overflow, upstream_cx_total, …) of every
+   * (client proxy, cluster) that has a connection pool (DestinationRule connectionPool, §2.4),
+   * sorted by proxy then cluster. Not part of the summary JSON (format 1).
+   */
+  proxyStats: ProxyClusterStats[];
 }
 
 /** How often (simulated time) the run yields to `onProgress`. */
@@ -100,27 +140,54 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     latency: s.latency,
     profile: s.profile,
     maxInFlight: s.budgets.maxInFlight,
+    horizonUs: s.durationUs,
     detail: opts.detail,
     onBudget: (message) => {
-      if (budgetMessage === null) budgetMessage = message;
+      // The data plane reports only maxInFlight here; say what the user can change.
+      if (budgetMessage === null) budgetMessage = `${message}. A retry storm, a wide call fan-out or a slow service under heavy load can do this; lower the rate, add timeouts, or raise spec.budgets.maxInFlight (CLI: --max-in-flight).`;
       engine.halt(message);
     },
   });
 
   let version = 0;
+  let edsFollowsPush = false;
   let controlPlane: ControlPlane | null = null;
   const compileDiagnostics: Diagnostic[] = [];
   const seenDiagnostics = new Set<string>();
-  const push = (): void => {
+  /** Compiles the next config version; returns what each sidecar gets (installed now or after propagation, §6.1). */
+  const compile = (): ProxyDelivery[] => {
     version++;
+    const v = version;
     const ctx: CompileContext = { registry, profile: s.profile, resources };
-    controlPlane = new ControlPlane(ctx, version, controlPlane ?? undefined);
+    const cp = new ControlPlane(ctx, v, controlPlane ?? undefined);
+    controlPlane = cp;
+    const out: ProxyDelivery[] = [];
+    // The endpoints each proxy will see: pods ready when this version was compiled (EDS, §6.1).
+    const eds = edsFollowsPush ? dataPlane.readySnapshot() : null;
     for (const pod of registry.pods) {
       if (!pod.hasSidecar) continue;
-      dataPlane.installConfig(pod, controlPlane.configFor(pod));
-      trace.emit({ kind: 'config.push', timeUs: engine.nowUs, proxy: pod.name, version });
+      const config = cp.configFor(pod);
+      const inbound = cp.security.inboundFor(pod);
+      out.push({
+        proxy: pod.name,
+        key: `${pod.namespace}/${pod.name}`,
+        version: v,
+        install: () => {
+          dataPlane.installConfig(pod, config);
+          dataPlane.installInbound(pod, inbound);
+          if (eds !== null) dataPlane.setProxyEds(pod, eds);
+          trace.emit({ kind: 'config.push', timeUs: engine.nowUs, proxy: pod.name, version: v });
+        },
+      });
     }
-    for (const d of controlPlane.diagnostics) {
+    collectDiagnostics(cp);
+    return out;
+  };
+  const push = (): void => {
+    for (const d of compile()) d.install();
+  };
+  const collectDiagnostics = (cp: ControlPlane): void => {
+    for (const d of cp.diagnostics) {
       const key = `${d.code}|${d.resource}|${d.path ?? ''}|${d.message}`;
       if (!seenDiagnostics.has(key)) {
         seenDiagnostics.add(key);
@@ -128,10 +195,24 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
       }
     }
   };
+  // Version 1 is in every sidecar before traffic starts; later changes propagate (§6.1).
   push();
+  // Propagation delays are opt-in for now (RunOptions.propagation or ResolvedScenario.propagation);
+  // without them a change reaches every sidecar at the instant it happens, as before.
+  const propagationSettings = opts.propagation !== undefined ? opts.propagation : (s.propagation ?? null);
+  const propagation = propagationSettings ? new ConfigPropagation(engine, trace, root, propagationSettings === 'default' ? DEFAULT_PROPAGATION : propagationSettings, compile) : null;
+  if (propagation) {
+    // Endpoint changes now reach each sidecar with the next push it applies.
+    dataPlane.freezeEds();
+    edsFollowsPush = true;
+  }
+  schedulePodEvents(opts.podEvents ?? [], { engine, trace, registry, dataPlane, onEndpointsChanged: () => propagation?.change() });
 
   const workloads = new Workloads({ engine, trace, rng: root.fork('workloads'), pods: registry.pods, behaviours: s.workloads, client: dataPlane });
-  dataPlane.setInboundHandler(workloads);
+  // JWTs the scenario declares (RequestAuthentication without crypto).
+  dataPlane.tokens = s.tokens ?? null;
+  // Gateway pods route onward with their own proxy; every other pod runs its application.
+  dataPlane.setInboundHandler(new GatewayInbound(dataPlane, workloads));
 
   const podsByDeployment = new Map<string, PodInfo[]>();
   for (const pod of registry.pods) {
@@ -154,7 +235,8 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     engine.at(action.atUs, (a: TimelineAction) => {
       resources = applyTimelineAction(resources, a);
       trace.emit({ kind: 'timeline', timeUs: engine.nowUs, action: a.kind, label: a.label });
-      push();
+      if (propagation) propagation.change();
+      else push();
     }, action);
   }
 
@@ -188,7 +270,44 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     expectations: expectations.verdicts(),
     diagnostics: [...s.diagnostics, ...compileDiagnostics].map(summaryDiagnostic),
   };
-  return { summary: result, header, stop, budgetMessage };
+  return { summary: result, header, stop, budgetMessage, proxyStats: dataPlane.proxyStats() };
+}
+
+interface PodWiring {
+  engine: Engine;
+  trace: Trace;
+  registry: Registry;
+  dataPlane: DataPlane;
+  onEndpointsChanged: () => void;
+}
+
+/** Runs a lifecycle machine per affected pod on the engine's clock; ready ⇔ endpoint (§6.3). */
+function schedulePodEvents(events: readonly PodEvent[], w: PodWiring): void {
+  if (events.length === 0) return;
+  w.dataPlane.trackPods();
+  const machines = new Map<string, EngineMachine<typeof podLifecycleMachine>>();
+  const sorted = [...events].sort((a, b) => a.atUs - b.atUs);
+  for (const ev of sorted) {
+    const pod = w.registry.pods.find((p) => p.name === ev.pod);
+    if (!pod) throw new Error(`pod event for unknown pod "${ev.pod}"`);
+    let m = machines.get(pod.name);
+    if (!m) {
+      const input = { readinessDelayUs: ev.readinessDelayUs ?? 2_000_000, gracePeriodUs: ev.gracePeriodUs ?? 0, ready: true };
+      m = new EngineMachine(w.engine, podLifecycleMachine, input, (prev, next) => {
+        if (prev.value === next.value) return;
+        w.trace.emit({ kind: 'pod.state', timeUs: w.engine.nowUs, pod: pod.name, state: String(next.value), restarts: next.context.restarts });
+        const wasUp = prev.value === 'ready';
+        const up = next.value === 'ready';
+        if (wasUp !== up) {
+          w.dataPlane.setPodUp(pod.id, up);
+          w.onEndpointsChanged();
+        }
+      });
+      machines.set(pod.name, m);
+    }
+    const machine = m;
+    w.engine.at(ev.atUs, () => machine.send({ type: ev.action === 'kill' ? 'KILL' : 'CRASH' }), null);
+  }
 }
 
 function budgetText(budget: 'maxEvents' | 'maxSimTime', limit: number): string {

@@ -24,6 +24,7 @@ const RANK: Record<string, number> = {
   config: 1,
   'control-plane': 2,
   engine: 3,
+  machines: 2,
   'data-plane': 4,
   workloads: 4,
   traffic: 4,

@@ -8,6 +8,7 @@ import { MESHSIM_VERSION } from '../version.ts';
 import { UsageError } from './errors.ts';
 import { runCommand } from './run-command.ts';
 import { routeCommand } from './route.ts';
+import { registerCheckCommands } from './check-commands.ts';
 import { serveCommand } from './serve-command.ts';
 import { scenarioJsonSchema } from '../config/index.ts';
 import { writeFileAtomic } from './output.ts';
@@ -34,7 +35,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--trace <file>', 'write the full trace as JSON lines')
     .option('--max-events <n>', 'budget: stop after this many engine events')
     .option('--max-sim-time <d>', 'budget: stop at this simulated time')
+    .option('--max-in-flight <n>', 'budget: stop when more requests than this are in flight at once')
+    .option('--max-trace-bytes <size>', 'budget: stop when the --trace file would grow past this size, e.g. 500MB (default 2GiB)')
     .option('--explain <request>', 'print the decision chain of one client request (its id as in the trace)')
+    .option('--prometheus <file>', "write Istio metrics (istio_requests_total, istio_request_duration_milliseconds) in Prometheus' text format")
+    .option('--prometheus-step <d>', 'simulated time between two samples of each metric (default 15s)')
+    .option('--jaeger <file>', 'write Jaeger UI JSON: one trace per client request, a span per upstream attempt')
+    .option('--access-log <file>', "write Envoy access-log lines in Istio's default TEXT format, one per upstream attempt")
+    .option('--fortio <file>', 'write fortio result JSON for the traffic clients (closed-loop ones when there are any)')
+    .option('--graph <file>', 'write a Kiali-shaped graph JSON (workload graph with rates, % of traffic, response codes)')
+    .option('--report <file>', 'write a self-contained HTML report (graph, charts over time, verdicts); works offline')
     .action((scenario: string, opts: Record<string, unknown>) => {
       setExit(
         runCommand({
@@ -46,7 +56,16 @@ function buildProgram(setExit: (code: number) => void): Command {
           trace: opts.trace as string | undefined,
           maxEvents: opts.maxEvents as string | undefined,
           maxSimTime: opts.maxSimTime as string | undefined,
+          maxInFlight: opts.maxInFlight as string | undefined,
+          maxTraceBytes: opts.maxTraceBytes as string | undefined,
           explain: opts.explain as string | undefined,
+          prometheus: opts.prometheus as string | undefined,
+          prometheusStep: opts.prometheusStep as string | undefined,
+          jaeger: opts.jaeger as string | undefined,
+          accessLog: opts.accessLog as string | undefined,
+          fortio: opts.fortio as string | undefined,
+          graph: opts.graph as string | undefined,
+          report: opts.report as string | undefined,
         }),
       );
     });
@@ -85,6 +104,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       await serveCommand({ scenario, port: opts.port, build: Boolean(opts.build) });
     });
 
+  registerCheckCommands(program, setExit);
+
   program
     .command('schema')
     .description('Print (or write with --out) the JSON Schema of scenario files, for editor completion')
@@ -98,7 +119,17 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/** `meshsim run … | head` closes stdout early: that ends the command quietly, not with a stack trace. */
+function quietOnBrokenPipe(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnBrokenPipe();
   let code = 0;
   const program = buildProgram((c) => (code = c));
   try {
@@ -109,13 +140,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Diagnostics printed for one failed load; the count of the rest follows. */
+const MAX_PRINTED_DIAGNOSTICS = 100;
+
 function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
     // Help and version exit 0; usage mistakes were already printed by commander.
     return e.exitCode === 0 ? 0 : 2;
   }
   if (e instanceof InputError) {
-    process.stderr.write(e.diagnostics.map(formatDiagnostic).join('\n') + '\n');
+    // Hostile input can produce thousands of diagnostics; the first ones are what to fix first.
+    const shown = e.diagnostics.slice(0, MAX_PRINTED_DIAGNOSTICS);
+    process.stderr.write(shown.map(formatDiagnostic).join('\n') + '\n');
+    const more = e.diagnostics.length - shown.length;
+    if (more > 0) process.stderr.write(`meshsim: ... and ${more} more problems not shown; fix the ones above first\n`);
     return 2;
   }
   if (e instanceof UsageError) {

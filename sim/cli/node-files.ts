@@ -51,8 +51,38 @@ export function nodeFiles(options: NodeFilesOptions = {}): FileSource {
       try {
         return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
       } catch {
-        return { ok: false, reason: 'not-utf8' };
+        return notUtf8(bytes);
       }
     },
   };
+}
+
+/** Says where the first byte that is not UTF-8 sits (line and column in characters, 1-based). */
+function notUtf8(bytes: Buffer): FileRead {
+  const bad = firstInvalidUtf8(bytes);
+  const before = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const at = { line: before.split('\n').length, col: before.length - lineStart + 1 };
+  const hex = (bytes[bad] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+  return { ok: false, reason: 'not-utf8', message: `byte 0x${hex} at line ${at.line}, column ${at.col}; save the file as UTF-8`, at };
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    if (n > 0) {
+      // The slice decodes on its own only when the sequence is complete, minimal and not a surrogate.
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + n + 1));
+      } catch {
+        return i;
+      }
+    }
+    i += n + 1;
+  }
+  return bytes.length;
 }

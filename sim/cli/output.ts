@@ -2,13 +2,62 @@
  * Writing files the user asked for without ever leaving a half-written one: everything goes to a
  * temporary file beside the target and is renamed into place only when complete.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { UsageError } from './errors.ts';
+
+/**
+ * Creates the temporary file for `path`: `.<name>.<pid>[-n].tmp` beside it, opened with O_EXCL so
+ * an existing file (the user's, or another run's) is never opened, let alone truncated.
+ */
+function openTemp(path: string): { tmp: string; fd: number } {
+  // The file is renamed into place at the end: over /dev/null or a pipe that would replace the
+  // device entry itself (as root, for everyone), so only regular files are ever targets.
+  if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(`cannot write ${path}: it is not a regular file (a folder, a device or a pipe); give a file name`);
+  removeStaleTemps(path);
+  for (let n = 0; ; n++) {
+    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}${n === 0 ? '' : `-${n}`}.tmp`);
+    try {
+      return { tmp, fd: openSync(tmp, 'wx') };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 100) throw e;
+    }
+  }
+}
+
+/**
+ * A run killed mid-way (Ctrl-C, kill) cannot clean up: the simulation runs synchronously, so no
+ * signal handler gets a turn. The next write to the same target removes such leftovers, but only
+ * files with exactly our name pattern whose process is gone.
+ */
+function removeStaleTemps(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)(?:-\d+)?$/.exec(name.slice(prefix.length, -'.tmp'.length));
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
 
 export function writeFileAtomic(path: string, content: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const { tmp, fd } = openTemp(path);
   try {
-    const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, content);
     } finally {
@@ -21,19 +70,33 @@ export function writeFileAtomic(path: string, content: string): void {
   }
 }
 
+/** Thrown from inside a run when the file would grow past its byte budget; the run is abandoned. */
+export class OutputTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`output larger than ${maxBytes} bytes`);
+    this.name = 'OutputTooLarge';
+  }
+}
+
 /** A line-oriented writer that streams to a temp file and renames on `commit`. */
 export class AtomicLineWriter {
   private readonly tmp: string;
   private fd: number;
   private buffer: string[] = [];
   private size = 0;
+  /** Bytes written or buffered so far, checked against `maxBytes` on every line. */
+  private total = 0;
 
-  constructor(private readonly path: string) {
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-    this.fd = openSync(this.tmp, 'w');
+  constructor(
+    private readonly path: string,
+    private readonly maxBytes = Number.MAX_SAFE_INTEGER,
+  ) {
+    ({ tmp: this.tmp, fd: this.fd } = openTemp(path));
   }
 
   line(text: string): void {
+    this.total += Buffer.byteLength(text) + 1;
+    if (this.total > this.maxBytes) throw new OutputTooLarge(this.maxBytes);
     this.buffer.push(text);
     this.size += text.length + 1;
     if (this.size > 1 << 20) this.flush();

@@ -17,6 +17,8 @@ export const CODES = {
   kubernetes: 'MSH0011',
   /** A name in the scenario that refers to nothing (deployment, client, resource). */
   reference: 'MSH0020',
+  /** Workloads whose call plans call each other in a cycle (call-graph.ts). */
+  callCycle: 'MSH0021',
   /** Kind meshsim reads but does not simulate yet. */
   notSimulated: 'MSH0100',
   /** Kind or apiVersion meshsim does not know; the document is ignored. */

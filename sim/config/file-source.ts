@@ -4,7 +4,13 @@
  */
 export type FileRead =
   | { ok: true; text: string }
-  | { ok: false; reason: 'missing' | 'not-utf8' | 'too-large' | 'is-directory' | 'outside-root'; message?: string };
+  | {
+      ok: false;
+      reason: 'missing' | 'not-utf8' | 'too-large' | 'is-directory' | 'outside-root';
+      message?: string;
+      /** Where in the file the problem is, when it has a place (the first byte that is not UTF-8). */
+      at?: { line: number; col: number };
+    };
 
 export interface FileSource {
   /** Reads a file by the path sim/config computed (already joined with the scenario's folder). */

@@ -141,6 +141,8 @@ function typeName(expected: string): string {
 
 function typeMessage(expected: string[], input: unknown): string {
   const want = [...new Set(expected.map(typeName))].join(' or ');
+  // YAML's .nan and .inf (or 1e309) are numbers to JavaScript but never what a field means.
+  if (typeof input === 'number' && !Number.isFinite(input)) return `expected ${want}, got ${input}, which is not a finite number`;
   if (expected.length === 1 && expected[0] === 'int' && typeof input === 'number') return `must be a whole number, got ${input}`;
   let hint = '';
   if (expected.includes('string') && (typeof input === 'number' || typeof input === 'boolean')) {
@@ -229,6 +231,11 @@ function flatten(issue: Issue, prefix: readonly PathSeg[], schema: unknown, out:
     }
     case 'too_big': {
       const max = String(issue.maximum);
+      // A limit set with its own message in a schema (limits.ts) explains itself.
+      if (!issue.message.startsWith('Too big')) {
+        out.push({ path, message: issue.message, atKey: false });
+        return;
+      }
       if (issue.origin === 'array' || issue.origin === 'set') out.push({ path, message: `must have at most ${max} items`, atKey: false });
       else if (issue.origin === 'string') out.push({ path, message: `must be at most ${max} characters long`, atKey: false });
       else out.push({ path, message: `must be ${issue.inclusive ? '<=' : '<'} ${max}, got ${describeValue(input)}`, atKey: false });

@@ -4,6 +4,7 @@
  * manifests carry fields meshsim does not model (container details, pod spec, Service type…).
  */
 import { z } from 'zod';
+import { MAX_REPLICAS } from './limits.ts';
 
 const int = z.number().int();
 const strMap = z.record(z.string(), z.string());
@@ -65,7 +66,10 @@ export const deploymentSchema = z.strictObject({
   kind: z.literal('Deployment'),
   metadata: metadataSchema,
   spec: z.strictObject({
-    replicas: int.min(0).optional(),
+    replicas: int
+      .min(0)
+      .max(MAX_REPLICAS, { error: (iss) => `replicas ${String(iss.input)} is above meshsim's limit of ${MAX_REPLICAS} per Deployment (every replica is simulated as a pod with its sidecar)` })
+      .optional(),
     selector: z.strictObject({
       matchLabels: strMap.optional(),
       matchExpressions: z.array(z.unknown()).optional(),

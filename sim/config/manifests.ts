@@ -7,6 +7,9 @@ import { CODES } from './codes.ts';
 import type { FileSource } from './file-source.ts';
 import { destinationRuleSpecSchema, validateDestinationRuleSpec, validateVirtualServiceSpec, virtualServiceSpecSchema } from './istio-schema.ts';
 import { blockingIssuePaths, describeValue, issuesToDiagnostics } from './issues.ts';
+import { SECURITY_KINDS, type ExtraKind } from './security-schema.ts';
+import { GATEWAY_KINDS } from './gateway-schema.ts';
+import { SERVICE_ENTRY_KINDS } from './service-entry-schema.ts';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, deploymentSchema, metadataSchema, namespaceSchema, serviceAccountSchema, serviceSchema } from './k8s-schema.ts';
 import { z as zod } from 'zod';
 import { defaultProfile } from './profile.ts';
@@ -132,7 +135,12 @@ type Handler =
   | { kind: 'core'; schema: zod.ZodType; code: string }
   | { kind: 'istio'; which: 'VirtualService' | 'DestinationRule' }
   | { kind: 'other' }
+  /** Kinds modelled in their own schema files (security-schema.ts, …). */
+  | { kind: 'extra'; extra: ExtraKind }
   | { kind: 'unknown'; message: string };
+
+/** Kinds with a schema outside this file, by kind name. */
+const EXTRA_KINDS: Record<string, ExtraKind> = { ...SECURITY_KINDS, ...GATEWAY_KINDS, ...SERVICE_ENTRY_KINDS };
 
 function handlerFor(kind: string, apiVersion: string): Handler {
   const slash = apiVersion.lastIndexOf('/');
@@ -152,6 +160,13 @@ function handlerFor(kind: string, apiVersion: string): Handler {
       };
     }
     return { kind: 'istio', which: kind };
+  }
+  const extra = Object.hasOwn(EXTRA_KINDS, kind) ? EXTRA_KINDS[kind] : undefined;
+  if (extra && extra.group === group) {
+    if (!extra.versions.includes(version)) {
+      return { kind: 'unknown', message: `apiVersion '${apiVersion}' of ${kind} is not known (use ${extra.versions.map((v) => `${group}/${v}`).join(' or ')}); the document is ignored` };
+    }
+    return { kind: 'extra', extra };
   }
   const groupKinds = OTHER_ISTIO_GROUPS[group];
   if (groupKinds?.includes(kind)) return { kind: 'other' };
@@ -194,6 +209,8 @@ function parseObject(value: Record<string, unknown>, kind: string, apiVersion: s
   else if (handler.kind === 'istio') {
     specSchema = handler.which === 'VirtualService' ? virtualServiceSpecSchema : destinationRuleSpecSchema;
     envelopeSchema = zod.strictObject({ apiVersion: zod.string(), kind: zod.string(), metadata: metadataSchema, spec: specSchema, status: zod.unknown().optional() });
+  } else if (handler.kind === 'extra') {
+    envelopeSchema = zod.strictObject({ apiVersion: zod.string(), kind: zod.string(), metadata: metadataSchema, spec: handler.extra.spec.optional(), status: zod.unknown().optional() });
   } else {
     envelopeSchema = zod.looseObject({ metadata: metadataSchema });
   }
@@ -242,6 +259,8 @@ function parseObject(value: Record<string, unknown>, kind: string, apiVersion: s
       validateDestinationRuleSpec(spec, emit);
       resource = { kind: 'DestinationRule', meta, spec };
     }
+  } else if (handler.kind === 'extra') {
+    resource = handler.extra.build((parsed.data as { spec?: unknown }).spec ?? {}, meta, emit);
   } else if (handler.kind === 'other') {
     ctx.diagnostics.push(diag(CODES.notSimulated, 'warning', label, `kind ${kind} is loaded but not simulated yet`, meta.source, 'kind'));
     resource = { kind: 'Other', meta, spec: value.spec ?? null };

@@ -6,6 +6,8 @@
  * which reports them at the offending field.
  */
 import { z } from 'zod';
+import { MAX_CONNECTIONS } from './limits.ts';
+import { tokensSchema } from './security-schema.ts';
 
 const int = z.number().int();
 
@@ -13,7 +15,11 @@ const int = z.number().int();
 const duration = z
   .string({
     error: (iss) =>
-      typeof iss.input === 'number' ? `a number needs a unit here: write "${iss.input}s" or "${iss.input}ms"` : undefined,
+      typeof iss.input !== 'number'
+        ? undefined
+        : Number.isFinite(iss.input)
+          ? `a number needs a unit here: write "${iss.input}s" or "${iss.input}ms"`
+          : `${iss.input} is not a duration; write a finite number with a unit, e.g. "30s"`,
   })
   .meta({ id: 'Duration', description: 'Duration: a number with a unit (ns, us, ms, s, m, h), e.g. "250ms", "3s", "1m30s".', examples: ['3s'] });
 
@@ -114,7 +120,11 @@ export const trafficSchema = z
       .optional()
       .meta({ description: 'Open loop: "20/s", "600/m" (or "/min"), or a number per second. > 0 and <= 1000000/s.', examples: ['20/s'] }),
     arrival: z.enum(['poisson', 'constant']).optional().meta({ description: 'Open-loop arrivals; default poisson.' }),
-    connections: int.min(1).optional().meta({ description: 'Closed loop (like fortio -c): workers that each wait for the answer.' }),
+    connections: int
+      .min(1)
+      .max(MAX_CONNECTIONS, { error: (iss) => `connections ${String(iss.input)} is above meshsim's limit of ${MAX_CONNECTIONS} (each connection is a simulated client worker)` })
+      .optional()
+      .meta({ description: `Closed loop (like fortio -c): workers that each wait for the answer. At most ${MAX_CONNECTIONS}.` }),
     qps: z.number().min(0).optional().meta({ description: 'Closed loop total target rate; 0 = as fast as possible (default).' }),
     requests: int.min(0).optional().meta({ description: 'Stop after this many requests; 0 = no limit (default).' }),
     start: duration.optional().meta({ description: 'Default 0s.' }),
@@ -164,18 +174,47 @@ export const expectationSchema = z
         to: z.string().optional().meta({ description: 'Destination workload (Deployment).' }),
       })
       .optional(),
+    rule: z
+      .strictObject({
+        virtualService: z.string().min(1).meta({ description: '"ns/name" or "name" (namespace default).' }),
+        index: int.min(0).optional().meta({ description: 'Index of the http rule (0-based).' }),
+        name: z.string().min(1).optional().meta({ description: 'Name of the http rule (instead of index).' }),
+      })
+      .optional()
+      .meta({ description: 'Only requests one VirtualService http rule routed.' }),
+    workload: z.string().optional().meta({ description: 'Only requests served by this workload (Deployment); for proxyConfig, only its proxies.' }),
     during: z.tuple([duration, duration]).optional().meta({ description: 'Only requests that started in [from, to).' }),
     after: duration.optional().meta({ description: 'Only requests that started at or after this time.' }),
-    split: z.record(z.string(), percent).optional().meta({ description: 'Expected shares, e.g. {v1: 50%, v3: 50%}; must sum to 100%.' }),
+    always: z.boolean().optional().meta({ description: 'The check holds in every time bucket that has requests.' }),
+    eventually: z.boolean().optional().meta({ description: 'From some time bucket on, the check holds in every later bucket that has requests.' }),
+    bucket: duration.optional().meta({ description: 'Bucket width for always/eventually; default 5s.' }),
+    split: z
+      .union([z.literal('fromConfig'), z.record(z.string(), percent)])
+      .optional()
+      .meta({ description: 'Expected shares, e.g. {v1: 50%, v3: 50%} (must sum to 100%); with exact: true, request counts; or fromConfig: the weights of the VirtualService rule in force.' }),
     splitBy: z.enum(['version', 'workload']).optional().meta({ description: 'Default version (the destination pods\' version label).' }),
+    exact: z.boolean().optional().meta({ description: 'split values are exact request counts for the scenario seed (no statistics).' }),
     tolerance: percent.nullable().optional().meta({ description: 'Allowed absolute deviation per share; null/omitted = statistical bound only.' }),
     confidence: percent.optional().meta({ description: 'Confidence of the statistical bound; default 99.9%.' }),
     latency: latencyChecks.optional(),
-    errorRate: comparison.optional().meta({ description: 'Share of 5xx or code 0, e.g. "< 1%".' }),
-    successRate: comparison.optional().meta({ description: 'Share of non-5xx, non-0 answers, e.g. ">= 99%".' }),
+    errorRate: comparison.optional().meta({ description: 'Share of 5xx or code 0 (no answer), e.g. "< 1%".' }),
+    successRate: comparison.optional().meta({ description: "Flagger's request-success-rate: share of answers that are not 5xx, e.g. \">= 99%\"." }),
     codes: z.record(z.string(), comparison).optional().meta({ description: 'Share per status code or response flag, e.g. {"200": ">= 99%"}.' }),
     counts: z.record(z.string(), comparison).optional().meta({ description: 'Count per status code or response flag, e.g. {"503": "== 0"}.' }),
     requests: comparison.optional().meta({ description: 'Number of requests in scope, e.g. ">= 100".' }),
+    neverReaches: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .optional()
+      .meta({ description: 'Workload(s) no request in scope may reach, e.g. reviews-v3.' }),
+    retries: comparison.optional().meta({ description: 'Retried attempts (attempt > 1) in scope: a count ("<= 10") or a share of attempts ("< 5%").' }),
+    ejections: comparison.optional().meta({ description: 'Outlier ejections (outlier.eject events), e.g. "== 0".' }),
+    proxyConfig: z
+      .strictObject({
+        version: z.union([int.min(1), z.literal('latest')]).meta({ description: 'Config version (1 at start, +1 per timeline change) or latest.' }),
+        by: duration.meta({ description: 'Simulated time by which every proxy must run it.' }),
+      })
+      .optional()
+      .meta({ description: 'Every proxy in scope runs at least this config version by the given time.' }),
   })
   .meta({ id: 'Expectation', description: 'A check over the run. Several checks in one entry become several expectations ("name (p99)").' });
 
@@ -225,6 +264,10 @@ export const specSchema = z.strictObject({
       maxEvents: int.min(1).optional().meta({ description: 'Default 50000000.' }),
       maxSimTime: duration.optional().meta({ description: 'Including the drain; default 1h.' }),
       maxInFlight: int.min(1).optional().meta({ description: 'Default 1000000.' }),
+      maxTraceBytes: z
+        .union([int.min(1), z.string()])
+        .optional()
+        .meta({ description: 'Largest trace file a front end writes (meshsim run --trace): bytes or a size such as "500MB", "2GiB". Default 2GiB.' }),
     })
     .optional(),
   manifests: z.array(z.string()).optional().meta({ description: 'Kubernetes/Istio YAML files, relative to the scenario file.' }),
@@ -238,6 +281,7 @@ export const specSchema = z.strictObject({
   traffic: z.array(trafficSchema).optional(),
   timeline: z.array(timelineSchema).optional(),
   expect: z.array(expectationSchema).optional(),
+  tokens: tokensSchema.optional(),
 });
 
 export const scenarioSchema = z

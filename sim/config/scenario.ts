@@ -24,26 +24,24 @@ import {
 import type { ParsedResources, RejectedRef } from './manifests.ts';
 import { DEFAULT_ISTIO_VERSION, defaultProfile } from './profile.ts';
 import { scenarioSchema } from './scenario-schema.ts';
+import { resolveTokens } from './security-schema.ts';
 import type {
   CallInput,
   CallStepInput,
   DistributionInput,
-  ExpectationInput,
   SpecInput,
   TimelineInput,
   TrafficInput,
   WorkloadInput,
 } from './scenario-schema.ts';
+import { resolveExpectations, type ExpectationWorld } from './expectations.ts';
 import { closest, didYouMean, listNames } from './suggest.ts';
 import type {
   Budgets,
   CallSpec,
   CallStep,
-  Comparison,
   DeploymentResource,
   Distribution,
-  ExpectationCheck,
-  ExpectationScope,
   ExpectationSpec,
   LoadModel,
   ParsedUrl,
@@ -57,8 +55,10 @@ import type {
   WorkloadBehaviour,
 } from './types.ts';
 import { resourceKey } from './types.ts';
-import { Fnv1a64, MAX_RATE_PER_SEC, parseComparison, parseCount, parseIstioVersion, parsePercent, parseRate, parseUrl } from './units.ts';
+import { Fnv1a64, MAX_RATE_PER_SEC, parseIstioVersion, parsePercent, parseRate, parseUrl } from './units.ts';
 import { formatPath, locate, locateKey, parseYamlDocuments } from './yaml-source.ts';
+import { confinementProblem, parseByteSize, podCountProblem } from './limits.ts';
+import { findCallCycles } from './call-graph.ts';
 import type { PathSeg, PosIndex, YamlDoc } from './yaml-source.ts';
 
 export interface ScenarioOverrides {
@@ -85,11 +85,7 @@ export const DEFAULT_LATENCY: SidecarLatency = {
   inbound: { kind: 'lognormal', medianUs: 200, p99Us: 800 },
   network: { kind: 'constant', valueUs: 50 },
 };
-export const DEFAULT_CONFIDENCE = 0.999;
-/** Split shares must add up to 100% within this many percentage points. */
-const SPLIT_SUM_SLACK = 0.005;
-
-const LATENCY_KEYS: Record<string, number> = { p50: 50, p90: 90, p95: 95, p99: 99, p999: 99.9, max: 100 };
+export { DEFAULT_CONFIDENCE } from './expectations.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -159,11 +155,21 @@ class Resolver {
     return r;
   }
 
+  /** False (with an error at `where`) when a path written in the scenario leads out of its folder (limits.ts). */
+  confined(rel: string, where: PathSeg[]): boolean {
+    const why = confinementProblem(rel);
+    if (why === null) return true;
+    this.error(where, `path '${rel}' is refused: ${why}; files a scenario names must be in the scenario's folder or below it (layer other files with --apply)`, CODES.file);
+    return false;
+  }
+
   /** Reads and parses one manifest file; `where` is the scenario field that names it (null for --apply). */
   loadFile(path: string, where: PathSeg[] | null, order: number, profile: SemanticsProfile, what = 'manifest'): ParsedResources {
     const r = this.read(path);
     if (!r.ok) {
-      this.error(where, fileProblem(path, r, what), CODES.file);
+      // A problem with a place inside the file (a byte that is not UTF-8) is reported there.
+      if (r.at) this.diagnostics.push({ code: CODES.file, level: 'error', resource: '', message: fileProblem(path, r, what), source: { file: path, ...r.at } });
+      else this.error(where, fileProblem(path, r, what), CODES.file);
       return { resources: [], diagnostics: [], rejected: [] };
     }
     const y = parseYamlDocuments(r.text, path);
@@ -258,6 +264,7 @@ class Resolver {
     if (spec.manifests && this.readable(['spec', 'manifests'])) {
       spec.manifests.forEach((rel, i) => {
         if (typeof rel !== 'string' || !this.intact(['spec', 'manifests', i])) return;
+        if (!this.confined(rel, ['spec', 'manifests', i])) return;
         const p = this.loadFile(joinPath(this.dir, rel), ['spec', 'manifests', i], order, profile);
         order += p.resources.length;
         base.push(...p.resources);
@@ -289,17 +296,30 @@ class Resolver {
 
     // Cross-resource checks over every resource the run may ever have.
     const deployments = uniqueDeployments(everything);
+    const pods = podCountProblem(deployments);
+    if (pods) this.diagnostics.push(pods);
     const services = everything.filter((r): r is ServiceResource => r.kind === 'Service');
     this.diagnostics.push(...checkServiceSelectors(services, deployments, 'error', rejected));
     this.diagnostics.push(...checkDelegates(latestByKey(everything)));
 
     const rejectedDeployments = rejected.filter((r) => r.kind === 'Deployment').map((r) => `${r.namespace}/${r.name}`);
     const workloads = this.workloads(spec, deployments, rejectedDeployments);
+    this.diagnostics.push(...findCallCycles(workloads, services, deployments));
     const traffic = this.traffic(spec, durationUs, deployments, rejectedDeployments);
-    const expectations = this.expectations(spec, durationUs, budgets, deployments, services, rejectedDeployments);
+    const expectations = this.expectations(spec, durationUs, budgets, deployments, services, rejectedDeployments, resources, timeline);
+
+    const tokens = resolveTokens(
+      spec.tokens,
+      (text) => {
+        const d = parseDuration(text);
+        return d.ok ? d.us : null;
+      },
+      (token, message) => this.error(['spec', 'tokens', token, 'expiresAt'], message, CODES.scenario),
+    );
 
     if (hasErrors(this.diagnostics)) return null;
     return {
+      ...(tokens ? { tokens } : {}),
       name: typeof meta.name === 'string' ? meta.name : '',
       description: typeof meta.description === 'string' ? meta.description : '',
       file: this.file,
@@ -350,6 +370,11 @@ class Resolver {
     if (!raw) return b;
     if (raw.maxEvents !== undefined && this.intact(['spec', 'budgets', 'maxEvents'])) b.maxEvents = raw.maxEvents;
     if (raw.maxInFlight !== undefined && this.intact(['spec', 'budgets', 'maxInFlight'])) b.maxInFlight = raw.maxInFlight;
+    if (raw.maxTraceBytes !== undefined && this.intact(['spec', 'budgets', 'maxTraceBytes'])) {
+      const size = parseByteSize(raw.maxTraceBytes);
+      if (size.ok) b.maxTraceBytes = size.bytes;
+      else this.error(['spec', 'budgets', 'maxTraceBytes'], size.error);
+    }
     b.maxSimTimeUs = this.duration(raw.maxSimTime, ['spec', 'budgets', 'maxSimTime'], b.maxSimTimeUs);
     if (b.maxSimTimeUs === 0) {
       this.error(['spec', 'budgets', 'maxSimTime'], 'maxSimTime must be > 0');
@@ -484,6 +509,7 @@ class Resolver {
         const resources: Resource[] = [];
         list.forEach((rel, j) => {
           const where = typeof entry.apply === 'string' ? [...path, 'apply'] : [...path, 'apply', j];
+          if (!this.confined(rel, where)) return;
           const p = this.loadFile(joinPath(this.dir, rel), where, order, profile);
           order += p.resources.length;
           resources.push(...p.resources);
@@ -706,199 +732,28 @@ class Resolver {
     deployments: DeploymentResource[],
     services: ServiceResource[],
     rejectedDeployments: string[],
+    resources: Resource[],
+    timeline: TimelineAction[],
   ): ExpectationSpec[] {
-    const out: ExpectationSpec[] = [];
-    if (!spec.expect || !this.readable(['spec', 'expect'])) return out;
+    if (!spec.expect || !this.readable(['spec', 'expect'])) return [];
     const rawTraffic = Array.isArray(spec.traffic) ? spec.traffic : [];
-    const clientNames = rawTraffic.map((t) => (isRecord(t) && typeof t.name === 'string' ? t.name : '')).filter((n) => n !== '');
-    const deploymentNames = deployments.map((d) => d.meta.name);
-    const serviceNames = [...new Set(services.map((s) => s.meta.name))];
-    const seen = new Map<string, number>();
-    spec.expect.forEach((e: ExpectationInput, i) => {
-      const path: PathSeg[] = ['spec', 'expect', i];
-      if (isRecord(e) && typeof e.name === 'string') {
-        if (seen.has(e.name)) this.error([...path, 'name'], `expectation name '${e.name}' is already used by expect[${seen.get(e.name)}]; names must be unique`);
-        else seen.set(e.name, i);
-      }
-      if (!this.intact(path)) return;
-      const scope: ExpectationScope = {};
-      if (e.client !== undefined) {
-        if (!clientNames.includes(e.client)) {
-          this.error([...path, 'client'], `client '${e.client}' names no traffic entry${didYouMean(e.client, clientNames)}; clients: ${listNames(clientNames)}`, CODES.reference);
-        }
-        scope.client = e.client;
-      }
-      if (e.edge) {
-        const edge: NonNullable<ExpectationScope['edge']> = {};
-        if (e.edge.from !== undefined) {
-          const ok = deploymentNames.includes(e.edge.from) || clientNames.includes(e.edge.from) || rejectedDeployments.some((r) => r.endsWith(`/${e.edge?.from}`));
-          if (!ok) {
-            this.error([...path, 'edge', 'from'], `edge.from '${e.edge.from}' names no Deployment or client${didYouMean(e.edge.from, [...deploymentNames, ...clientNames])}; deployments: ${listNames(deploymentNames)}`, CODES.reference);
-          }
-          edge.from = e.edge.from;
-        }
-        if (e.edge.service !== undefined) {
-          if (!serviceNames.includes(e.edge.service)) {
-            this.warn([...path, 'edge', 'service'], `edge.service '${e.edge.service}' is not a Service in the loaded manifests${didYouMean(e.edge.service, serviceNames)}; services: ${listNames(serviceNames)}`, CODES.reference);
-          }
-          edge.service = e.edge.service;
-        }
-        if (e.edge.to !== undefined) {
-          const ok = deploymentNames.includes(e.edge.to) || rejectedDeployments.some((r) => r.endsWith(`/${e.edge?.to}`));
-          if (!ok) this.error([...path, 'edge', 'to'], `edge.to '${e.edge.to}' names no Deployment${didYouMean(e.edge.to, deploymentNames)}; deployments: ${listNames(deploymentNames)}`, CODES.reference);
-          edge.to = e.edge.to;
-        }
-        scope.edge = edge;
-      }
-      if (e.during !== undefined && e.after !== undefined) {
-        this.error(path, 'use either during or after, not both');
-      } else if (e.during !== undefined) {
-        const from = this.duration(e.during[0], [...path, 'during', 0], -1);
-        const to = this.duration(e.during[1], [...path, 'during', 1], -1);
-        if (from >= 0 && to >= 0) {
-          if (to <= from) this.error([...path, 'during'], `during [${e.during[0]}, ${e.during[1]}] is empty: the end must be after the start`);
-          scope.window = { fromUs: from, toUs: to };
-        }
-      } else if (e.after !== undefined) {
-        const from = this.duration(e.after, [...path, 'after'], -1);
-        if (from >= 0) {
-          if (from >= durationUs) this.warn([...path, 'after'], `after ${e.after} is not before the end of traffic (${durationUs / US_PER_S}s): few or no requests are in scope`);
-          scope.window = { fromUs: from, toUs: budgets.maxSimTimeUs };
-        }
-      }
-      const checks = this.checks(e, path);
-      const source = this.at(path);
-      for (const c of checks) {
-        out.push({ name: checks.length > 1 ? `${e.name} (${c.label})` : e.name, scope: structuredCopy(scope), check: c.check, source });
-      }
+    const world: ExpectationWorld = {
+      durationUs,
+      maxSimTimeUs: budgets.maxSimTimeUs,
+      clientNames: rawTraffic.map((t) => (isRecord(t) && typeof t.name === 'string' ? t.name : '')).filter((n) => n !== ''),
+      deploymentNames: deployments.map((d) => d.meta.name),
+      rejectedDeployments,
+      serviceNames: [...new Set(services.map((s) => s.meta.name))],
+      resources,
+      timeline,
+    };
+    return resolveExpectations(spec.expect, ['spec', 'expect'], world, {
+      error: (path, message, code, atKey) => this.error(path, message, code, atKey),
+      warn: (path, message, code) => this.warn(path, message, code),
+      at: (path) => this.at(path),
+      intact: (path) => this.intact(path),
     });
-    return out;
   }
-
-  private comparison(input: string, path: PathSeg[]): { op: Comparison; rest: string } | null {
-    const c = parseComparison(input);
-    if (!c.ok) {
-      this.error(path, c.error);
-      return null;
-    }
-    return c.value;
-  }
-
-  private checks(e: ExpectationInput, path: PathSeg[]): { label: string; check: ExpectationCheck }[] {
-    const out: { label: string; check: ExpectationCheck }[] = [];
-    if (e.split !== undefined) {
-      const shares: Record<string, number> = {};
-      let sum = 0;
-      let ok = true;
-      for (const [k, v] of Object.entries(e.split)) {
-        const p = parsePercent(v);
-        if (!p.ok) {
-          this.error([...path, 'split', k], p.error);
-          ok = false;
-        } else {
-          shares[k] = p.value;
-          sum += p.value;
-        }
-      }
-      if (Object.keys(e.split).length === 0) {
-        this.error([...path, 'split'], 'split needs at least one share, e.g. {v1: 100%}');
-        ok = false;
-      } else if (ok && Math.abs(sum - 1) > SPLIT_SUM_SLACK) {
-        this.error([...path, 'split'], `split shares add up to ${round(sum * 100)}%, they must add up to 100% (±0.5)`);
-        ok = false;
-      }
-      let tolerance: number | null = null;
-      if (e.tolerance !== undefined && e.tolerance !== null) {
-        const t = parsePercent(e.tolerance);
-        if (!t.ok) {
-          this.error([...path, 'tolerance'], t.error);
-          ok = false;
-        } else tolerance = t.value;
-      }
-      let confidence = DEFAULT_CONFIDENCE;
-      if (e.confidence !== undefined) {
-        const c = parsePercent(e.confidence);
-        if (!c.ok || c.value <= 0 || c.value >= 1) {
-          this.error([...path, 'confidence'], c.ok ? 'confidence must be between 0% and 100% (exclusive), e.g. 99.9%' : c.error);
-          ok = false;
-        } else confidence = c.value;
-      }
-      if (ok) out.push({ label: 'split', check: { kind: 'split', by: e.splitBy ?? 'version', shares, tolerance, confidence } });
-    } else {
-      for (const k of ['splitBy', 'tolerance', 'confidence'] as const) {
-        if (e[k] !== undefined) this.error([...path, k], `${k} only applies to a split check; add split: {...} or remove ${k}`, CODES.scenario, true);
-      }
-    }
-    if (e.latency) {
-      for (const [k, v] of Object.entries(e.latency)) {
-        if (v === undefined) continue;
-        const p = [...path, 'latency', k];
-        const c = this.comparison(v, p);
-        if (!c) continue;
-        const d = parseDuration(c.rest);
-        if (!d.ok) {
-          this.error(p, `latency bound: ${d.error}`);
-          continue;
-        }
-        const check: ExpectationCheck =
-          k === 'mean'
-            ? { kind: 'latency', percentile: 50, statistic: 'mean', op: c.op, valueUs: d.us }
-            : { kind: 'latency', percentile: LATENCY_KEYS[k], op: c.op, valueUs: d.us };
-        out.push({ label: k, check });
-      }
-      if (Object.keys(e.latency).length === 0) this.error([...path, 'latency'], 'latency needs at least one bound, e.g. {p99: "< 100ms"}');
-    }
-    for (const k of ['errorRate', 'successRate'] as const) {
-      const v = e[k];
-      if (v === undefined) continue;
-      const c = this.comparison(v, [...path, k]);
-      if (!c) continue;
-      const f = parsePercent(c.rest);
-      if (!f.ok) this.error([...path, k], f.error);
-      else out.push({ label: k, check: { kind: k, op: c.op, fraction: f.value } });
-    }
-    if (e.codes) {
-      for (const [code, v] of Object.entries(e.codes)) {
-        const c = this.comparison(v, [...path, 'codes', code]);
-        if (!c) continue;
-        const f = parsePercent(c.rest);
-        if (!f.ok) this.error([...path, 'codes', code], `${f.error} (codes compares shares; use counts for numbers of requests)`);
-        else out.push({ label: `code ${code}`, check: { kind: 'code', code, op: c.op, fraction: f.value, count: null } });
-      }
-    }
-    if (e.counts) {
-      for (const [code, v] of Object.entries(e.counts)) {
-        const c = this.comparison(v, [...path, 'counts', code]);
-        if (!c) continue;
-        const n = parseCount(c.rest);
-        if (!n.ok) this.error([...path, 'counts', code], `${n.error} (counts compares numbers of requests; use codes for shares)`);
-        else out.push({ label: `count ${code}`, check: { kind: 'code', code, op: c.op, fraction: null, count: n.value } });
-      }
-    }
-    if (e.requests !== undefined) {
-      const c = this.comparison(e.requests, [...path, 'requests']);
-      if (c) {
-        const n = parseCount(c.rest);
-        if (!n.ok) this.error([...path, 'requests'], n.error);
-        else out.push({ label: 'requests', check: { kind: 'requests', op: c.op, count: n.value } });
-      }
-    }
-    const any = ['split', 'latency', 'errorRate', 'successRate', 'codes', 'counts', 'requests'].some((k) => (e as Record<string, unknown>)[k] !== undefined);
-    if (!any) this.error(path, `expectation '${e.name}' checks nothing; add one of split, latency, errorRate, successRate, codes, counts, requests`);
-    return out;
-  }
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
-}
-
-function structuredCopy(scope: ExpectationScope): ExpectationScope {
-  const out: ExpectationScope = {};
-  if (scope.client !== undefined) out.client = scope.client;
-  if (scope.edge) out.edge = { ...scope.edge };
-  if (scope.window) out.window = { ...scope.window };
-  return out;
 }
 
 /** Behaviour of a Deployment the scenario does not describe. */
@@ -961,7 +816,9 @@ export function parseScenarioText(text: string, file: string, files: FileSource,
 export function loadScenario(path: string, files: FileSource, overrides: ScenarioOverrides = {}): ResolvedScenario {
   const read = files.read(path);
   if (!read.ok) {
-    throw new InputError([{ code: CODES.file, level: 'error', resource: '', message: fileProblem(path, read), source: null }]);
+    // A file that exists but cannot be used points at itself (or at its first bad byte); a missing one has no place.
+    const source = read.at ? { file: path, ...read.at } : read.reason === 'missing' ? null : { file: path, line: 1, col: 1 };
+    throw new InputError([{ code: CODES.file, level: 'error', resource: '', message: fileProblem(path, read, 'scenario'), source }]);
   }
   const { scenario, diagnostics } = parseScenarioText(read.text, path, files, overrides);
   if (!scenario || hasErrors(diagnostics)) throw new InputError(diagnostics);

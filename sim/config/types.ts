@@ -5,6 +5,10 @@
  */
 import type { Diagnostic, SourceLocation } from '../domain/diagnostics.ts';
 import type { DestinationRuleSpec, VirtualServiceSpec } from './istio-types.ts';
+import type { AuthorizationPolicyResource, PeerAuthenticationResource, RequestAuthenticationResource } from './security-schema.ts';
+import type { GatewayResource } from './gateway-schema.ts';
+import type { ServiceEntryResource } from './service-entry-schema.ts';
+import type { ResolvedToken } from './security-schema.ts';
 
 export interface ResourceMeta {
   kind: string;
@@ -97,7 +101,14 @@ export type Resource =
   | ServiceAccountResource
   | VirtualServiceResource
   | DestinationRuleResource
+  | PeerAuthenticationResource
+  | AuthorizationPolicyResource
+  | RequestAuthenticationResource
+  | GatewayResource
+  | ServiceEntryResource
   | OtherResource;
+
+export type { AuthorizationPolicyResource, GatewayResource, PeerAuthenticationResource, RequestAuthenticationResource, ServiceEntryResource };
 
 /** Key used for "same kind/namespace/name replaces" (DESIGN.md, `--apply`). */
 export function resourceKey(r: Resource): string {
@@ -239,6 +250,7 @@ export type TimelineAction =
   | { kind: 'delete'; atUs: number; keys: string[]; label: string; source: SourceLocation | null };
 
 // ---- Expectations --------------------------------------------------------------------------
+// The language is documented in docs/expectations.md; sim/expect folds these over the trace.
 
 export type Comparison = '<' | '<=' | '>' | '>=' | '==';
 
@@ -247,28 +259,58 @@ export interface ExpectationScope {
   client?: string;
   /** Edge selector; any field may be left out. */
   edge?: { from?: string; service?: string; to?: string };
+  /** One VirtualService http rule: upstream attempts whose route is "ns/name#index". */
+  rule?: { virtualService: string; index: number };
+  /** Requests served by this workload (Deployment), as the callers' proxies saw them. */
+  workload?: string;
   /** Only requests that started in [fromUs, toUs). */
   window?: { fromUs: number; toUs: number };
 }
 
+/** `always` / `eventually` over time buckets of the window (docs/expectations.md, "Over time"). */
+export interface ExpectationTemporal {
+  mode: 'always' | 'eventually';
+  bucketUs: number;
+}
+
 export type ExpectationCheck =
-  /** Shares of the scope's requests by destination version or workload; fractions sum to 1. */
-  | { kind: 'split'; by: 'version' | 'workload'; shares: Record<string, number>; tolerance: number | null; confidence: number }
+  /**
+   * Shares of the scope's requests by destination version or workload; fractions sum to 1.
+   * `origin` names the VirtualService rule the shares were read from (`split: fromConfig`).
+   */
+  | { kind: 'split'; by: 'version' | 'workload'; shares: Record<string, number>; tolerance: number | null; confidence: number; origin?: string }
+  /** `exact` mode: the number of requests per version or workload, for one fixed seed. */
+  | { kind: 'splitCounts'; by: 'version' | 'workload'; counts: Record<string, number> }
   /**
    * Latency at `percentile` (50, 90, 95, 99, 99.9; 100 = max). When `statistic` is 'mean' the check
    * compares the mean latency instead and `percentile` is only a fallback (50).
    */
   | { kind: 'latency'; percentile: number; op: Comparison; valueUs: number; statistic?: 'percentile' | 'mean' }
-  /** Requests with the given code (or flag) compared as a fraction or a count. */
-  | { kind: 'code'; code: string; op: Comparison; fraction: number | null; count: number | null }
-  | { kind: 'errorRate'; op: Comparison; fraction: number }
-  | { kind: 'successRate'; op: Comparison; fraction: number }
-  | { kind: 'requests'; op: Comparison; count: number };
+  /**
+   * Requests with the given code (or flag) compared as a fraction or a count. Fractions compared
+   * with `==` use the score bound at `confidence` (default 99.9%); thresholds compare as observed.
+   */
+  | { kind: 'code'; code: string; op: Comparison; fraction: number | null; count: number | null; confidence?: number }
+  /** Share of 5xx answers or no answer (code 0). */
+  | { kind: 'errorRate'; op: Comparison; fraction: number; confidence?: number }
+  /** Flagger's request-success-rate: share of answers that are not 5xx. */
+  | { kind: 'successRate'; op: Comparison; fraction: number; confidence?: number }
+  | { kind: 'requests'; op: Comparison; count: number }
+  /** No upstream attempt in scope reached any of these workloads. */
+  | { kind: 'neverReaches'; workloads: string[] }
+  /** Upstream attempts with attempt > 1, as a count or (fraction set) as a share of attempts. */
+  | { kind: 'retries'; op: Comparison; count: number | null; fraction: number | null; confidence?: number }
+  /** Outlier ejections (`outlier.eject` trace events). */
+  | { kind: 'ejections'; op: Comparison; count: number }
+  /** Every proxy in scope runs config version >= `version` ('latest': the last one pushed) by `byUs`. */
+  | { kind: 'proxyConfig'; version: number | 'latest'; byUs: number };
 
 export interface ExpectationSpec {
   name: string;
   scope: ExpectationScope;
   check: ExpectationCheck;
+  /** Judge the check per time bucket instead of once over the whole window. */
+  temporal?: ExpectationTemporal;
   source: SourceLocation | null;
 }
 
@@ -281,6 +323,11 @@ export interface Budgets {
   maxSimTimeUs: number;
   /** Hard cap on requests in flight at once (client requests plus downstream calls). */
   maxInFlight: number;
+  /**
+   * Largest trace file (bytes) a front end may write. Only writers of trace files read it, so it
+   * is absent unless the scenario sets it; they apply DEFAULT_MAX_TRACE_BYTES (limits.ts) then.
+   */
+  maxTraceBytes?: number;
 }
 
 export interface SidecarLatency {
@@ -312,4 +359,12 @@ export interface ResolvedScenario {
   diagnostics: Diagnostic[];
   /** FNV-1a hash of every input file's bytes, in load order. */
   inputHash: string;
+  /** JWTs clients may present, by token text (`spec.tokens`; RequestAuthentication). */
+  tokens?: ReadonlyMap<string, ResolvedToken>;
+  /**
+   * How timeline changes reach the sidecars (istio-semantics.md §6.1): 'default' = istiod debounce
+   * 100 ms after the last change / 10 s max, then a per-proxy apply delay of 50–500 ms; absent or
+   * null = at once. Not read from YAML yet (set programmatically).
+   */
+  propagation?: 'default' | { debounceUs: number; debounceMaxUs: number; pushDelayMinUs: number; pushDelayMaxUs: number } | null;
 }

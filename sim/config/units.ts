@@ -12,7 +12,8 @@ const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
 /** Highest open-loop rate one traffic entry may ask for. */
 export const MAX_RATE_PER_SEC = 1_000_000;
 
-const RATE = /^\s*(\d+(?:\.\d+)?|\.\d+)(?:\s*\/\s*(s|sec|m|min|h))?\s*$/;
+// Exponents ("1e9/s") are accepted so that an absurd rate gets the limit message, not a syntax one.
+const RATE = /^\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)(?:\s*\/\s*(s|sec|m|min|h))?\s*$/;
 
 /** "20/s", "30/m" or "30/min" (per minute), "3600/h", or a plain number per second → requests per second. */
 export function parseRate(input: unknown): Parsed<number> {

@@ -5,9 +5,10 @@
  * Keys that are not identifier-like are quoted: `spec.http[0].match[0].headers["x.y"]`
  * (see `appendPath`), so the control-plane compile can rebuild a path and look it up.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../domain/diagnostics.ts';
+import { MAX_YAML_DEPTH, MAX_YAML_NODES, yamlNodeEstimate, yamlTooDeep } from './limits.ts';
 
 export type PathSeg = string | number;
 
@@ -122,15 +123,35 @@ export const MAX_ALIAS_COUNT = 100;
  */
 export function parseYamlDocuments(text: string, file: string): { docs: YamlDoc[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  // Refuse before parsing what would take minutes and gigabytes to parse (limits.ts).
+  const estimate = yamlNodeEstimate(text);
+  if (estimate > MAX_YAML_NODES) {
+    diagnostics.push(limitProblem(`file has too many YAML nodes (about ${estimate}, the limit is ${MAX_YAML_NODES}); split it into smaller files or leave out what the simulation does not need`, { file, line: 1, col: 1 }));
+    return { docs: [], diagnostics };
+  }
+  // What parseAllDocuments does, in two steps: yaml's composer (and toJS, the position index and
+  // zod after it) recurse once per nesting level, and a stack overflow deep inside V8 can abort
+  // the process outright, so the depth is checked on the iteratively built CST first.
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  const deep = yamlTooDeep(tokens);
+  if (deep !== null) {
+    diagnostics.push(limitProblem(`YAML nested too deeply (more than ${MAX_YAML_DEPTH} levels of mappings and lists); meshsim refuses it rather than risk running out of stack`, loc(lineCounter, file, deep)));
+    return { docs: [], diagnostics };
+  }
   const docs: YamlDoc[] = [];
-  const list = Array.isArray(parsed) ? parsed : [];
-  for (const doc of list) {
-    for (const e of doc.errors) diagnostics.push(yamlProblem(e, file, 'error'));
-    for (const w of doc.warnings) diagnostics.push(yamlProblem(w, file, 'warning'));
+  // yaml's own uniqueKeys check compares every key with every other (30k keys: 20 s), so
+  // duplicates are found below with a set instead.
+  for (const doc of new Composer({ uniqueKeys: false, logLevel: 'error' }).compose(tokens)) {
+    for (const e of doc.errors) diagnostics.push(yamlProblem(e, file, 'error', lineCounter));
+    for (const w of doc.warnings) diagnostics.push(yamlProblem(w, file, 'warning', lineCounter));
     if (doc.errors.length > 0) continue;
     const contents = doc.contents as YamlNode | null;
+    const duplicates = duplicateKeys(contents, file, lineCounter);
+    if (duplicates.length > 0) {
+      diagnostics.push(...duplicates);
+      continue;
+    }
     if (!contents || (isScalar(contents) && (contents.value === null || contents.value === undefined))) continue;
     const start = contents.range ? loc(lineCounter, file, contents.range[0]) : { file, line: 1, col: 1 };
     let value: unknown;
@@ -156,15 +177,45 @@ export function parseYamlDocuments(text: string, file: string): { docs: YamlDoc[
   return { docs, diagnostics };
 }
 
+/** MSH0001 for every key that repeats an earlier key of the same mapping (depth already bounded). */
+function duplicateKeys(root: YamlNode | null, file: string, lc: LineCounter): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const work: unknown[] = root ? [root] : [];
+  while (work.length > 0) {
+    const node = work.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        // Keys become property names, so 1 and "1" are the same key once loaded.
+        const name = isScalar(key) ? String(key.value) : null;
+        if (name !== null && seen.has(name)) {
+          const at = key?.range ? loc(lc, file, key.range[0]) : { file, line: 1, col: 1 };
+          out.push({ code: 'MSH0001', level: 'error', resource: '', message: `invalid YAML: Map keys must be unique; '${name}' appears twice in this mapping (DUPLICATE_KEY)`, source: at });
+        }
+        if (name !== null) seen.add(name);
+        work.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) work.push(item);
+    }
+  }
+  return out;
+}
+
+function limitProblem(message: string, source: SourceLocation): Diagnostic {
+  return { code: 'MSH0002', level: 'error', resource: '', message, source };
+}
+
 interface YamlProblem {
   message: string;
   code: string;
-  linePos?: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }];
+  pos: [number, number];
 }
 
-function yamlProblem(e: YamlProblem, file: string, level: 'error' | 'warning'): Diagnostic {
-  const pos = e.linePos?.[0];
-  // prettyErrors appends " at line N, column M:" and a code excerpt; keep the first sentence.
+function yamlProblem(e: YamlProblem, file: string, level: 'error' | 'warning', lc: LineCounter): Diagnostic {
+  const pos = lc.linePos(e.pos[0]);
+  // Keep the first sentence; a few messages continue with a code excerpt.
   const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '');
   return {
     code: 'MSH0001',

@@ -14,6 +14,8 @@ import { ClusterCache } from './clusters.ts';
 import { compileProxyConfig, prepareConfig, type CompileContext, type PreparedConfig, type ProxyView } from './compile.ts';
 import { labelsMatch, type PodInfo } from './registry.ts';
 import type { ProxyConfig } from './types.ts';
+import { SecurityConfig } from './security/index.ts';
+import { compileGatewayRoutes, prepareGateways, type PreparedGateway } from './gateway.ts';
 
 export class ControlPlane {
   readonly ctx: CompileContext;
@@ -21,6 +23,10 @@ export class ControlPlane {
   /** Problems found while compiling (IST/KIA/MSH codes), reported once per config version. */
   readonly diagnostics: Diagnostic[];
   readonly prepared: PreparedConfig;
+  /** PeerAuthentication / AuthorizationPolicy / RequestAuthentication per workload (security/index.ts). */
+  readonly security: SecurityConfig;
+  /** Gateways in force (gateway.ts). */
+  readonly gateways: PreparedGateway[];
   private readonly cache: ClusterCache;
   private readonly byView = new Map<string, ProxyConfig>();
   /** Label selectors whose outcome splits pods of one namespace into different views. */
@@ -31,6 +37,8 @@ export class ControlPlane {
     this.version = version;
     this.prepared = prepareConfig(ctx);
     this.diagnostics = this.prepared.diagnostics;
+    this.security = new SecurityConfig(ctx.resources, ctx.profile, this.diagnostics);
+    this.gateways = prepareGateways(ctx.resources, this.prepared.vs, ctx.registry, this.diagnostics);
     this.cache = new ClusterCache(previous?.cache);
     const selectors: Readonly<Record<string, string>>[] = [];
     for (const vs of this.prepared.vs.list) {
@@ -51,12 +59,25 @@ export class ControlPlane {
   }
 
   /** The config `pod`'s sidecar gets at this version. */
-  configFor(pod: Pick<PodInfo, 'namespace' | 'labels'>): ProxyConfig {
+  configFor(pod: Pick<PodInfo, 'namespace' | 'labels'> & Partial<PodInfo>): ProxyConfig {
+    if (pod.gateway && pod.deployment !== undefined && pod.id !== undefined) return this.gatewayConfigFor(pod as PodInfo);
     const key = this.viewKey(pod);
     let cfg = this.byView.get(key);
     if (!cfg) {
       const view: ProxyView = { namespace: pod.namespace, labels: pod.labels };
       cfg = compileProxyConfig(this.ctx, this.version, view, this.prepared, this.cache, key);
+      this.byView.set(key, cfg);
+    }
+    return cfg;
+  }
+
+  /** A gateway pod's tables: the sidecar view's clusters plus its Gateway listeners (§4). */
+  private gatewayConfigFor(pod: PodInfo): ProxyConfig {
+    const key = `gateway|${pod.namespace}|${pod.deployment}`;
+    let cfg = this.byView.get(key);
+    if (!cfg) {
+      const base = compileProxyConfig(this.ctx, this.version, { namespace: pod.namespace, labels: pod.labels }, this.prepared, this.cache, key);
+      cfg = { ...base, gateway: compileGatewayRoutes(pod, this.gateways, this.prepared.vs, this.ctx.registry, this.ctx.profile, base.clusters) };
       this.byView.set(key, cfg);
     }
     return cfg;

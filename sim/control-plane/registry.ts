@@ -3,7 +3,13 @@
  * with their labels, identity and readiness. Endpoints of a cluster are the ready pods a service
  * selects (optionally narrowed by a subset's labels).
  */
-import type { DeploymentResource, Resource, ServicePort, ServiceResource } from '../config/types.ts';
+import type { DeploymentResource, Resource, ServiceEntryResource, ServicePort, ServiceResource } from '../config/types.ts';
+
+/**
+ * Pod-template annotation that makes a Deployment stand in for a host outside the mesh
+ * (e.g. "httpbin.org"): no sidecar, reached by passthrough (ALLOW_ANY) or through a ServiceEntry.
+ */
+export const EXTERNAL_HOST_ANNOTATION = 'meshsim.dev/external-host';
 
 export const CLUSTER_DOMAIN = 'svc.cluster.local';
 
@@ -20,6 +26,13 @@ export interface PodInfo {
   /** `app` label or null. */
   app: string | null;
   hasSidecar: boolean;
+  /**
+   * A gateway proxy (istio-semantics.md §4): an Envoy without an application that routes what it
+   * receives with the VirtualServices bound to its Gateways. Gateway pods also have `hasSidecar`.
+   */
+  gateway?: boolean;
+  /** The outside host this pod stands in for (EXTERNAL_HOST_ANNOTATION), else null/absent. */
+  externalHost?: string | null;
   /** Synthetic pod IP, stable for a run. */
   ip: string;
   /** Named container ports (for Service targetPort by name). */
@@ -34,6 +47,13 @@ export interface RegistryService {
   selector: Readonly<Record<string, string>>;
   /** Synthetic ClusterIP. */
   clusterIp: string;
+  /** Services made from a ServiceEntry host (istio-semantics.md §3); absent for Kubernetes Services. */
+  serviceEntry?: {
+    location: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
+    resolution: string;
+    /** MESH_INTERNAL workloadSelector labels, or null: endpoints are the external stand-in pods. */
+    workloadLabels: Readonly<Record<string, string>> | null;
+  };
 }
 
 export function serviceFqdn(name: string, namespace: string): string {
@@ -53,6 +73,16 @@ export function injectsSidecar(d: DeploymentResource, namespaceLabels: Readonly<
   if (namespaceLabels['istio-injection'] === 'enabled') return true;
   if (namespaceLabels['istio-injection'] === 'disabled') return false;
   return namespaceLabels['istio.io/rev'] !== undefined;
+}
+
+/**
+ * Gateway deployments (istioctl install's istio-ingressgateway / istio-egressgateway, the Helm
+ * gateway chart, or pods injected with the `gateway` template).
+ */
+export function isGatewayDeployment(d: DeploymentResource): boolean {
+  const istio = d.podLabels.istio;
+  if (istio === 'ingressgateway' || istio === 'egressgateway' || istio === 'ingress' || istio === 'egress') return true;
+  return d.podAnnotations['inject.istio.io/templates'] === 'gateway';
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -79,13 +109,40 @@ export class Registry {
       clusterIp: `10.96.${(i >> 8) & 255}.${(i & 255) + 1}`,
     }));
     for (const s of this.services) this.byFqdn.set(s.fqdn, s);
+    // ServiceEntry hosts (§3): one registry service per concrete host; a Kubernetes Service of the
+    // same name wins (the ServiceEntry only decorates it). Oldest ServiceEntry wins per host.
+    const entries = resources.filter((r): r is ServiceEntryResource => r.kind === 'ServiceEntry').sort((a, b) => a.meta.order - b.meta.order);
+    for (const se of entries) {
+      for (const host of se.spec.hosts) {
+        if (host.startsWith('*') || this.byFqdn.has(host)) continue;
+        const i = this.services.length;
+        const svc: RegistryService = {
+          fqdn: host,
+          name: host,
+          namespace: se.meta.namespace,
+          ports: (se.spec.ports ?? []).map((p) => ({ name: p.name, port: p.number, targetPort: p.targetPort ?? p.number, protocol: 'TCP' as const })),
+          selector: {},
+          clusterIp: `240.240.${(i >> 8) & 255}.${(i & 255) + 1}`,
+          serviceEntry: {
+            location: se.spec.location ?? 'MESH_EXTERNAL',
+            resolution: se.spec.resolution ?? 'NONE',
+            workloadLabels: se.spec.workloadSelector?.labels ?? null,
+          },
+        };
+        this.services.push(svc);
+        this.byFqdn.set(host, svc);
+      }
+    }
 
     const deployments = resources
       .filter((r): r is DeploymentResource => r.kind === 'Deployment')
       .sort((a, b) => byString(`${a.meta.namespace}/${a.meta.name}`, `${b.meta.namespace}/${b.meta.name}`));
+    const gatewaySelectors: Record<string, string>[] = [];
+    for (const r of resources) if (r.kind === 'Gateway' && r.spec.selector && Object.keys(r.spec.selector).length > 0) gatewaySelectors.push(r.spec.selector);
     const pods: PodInfo[] = [];
     for (const d of deployments) {
-      const sidecar = injectsSidecar(d, nsLabels.get(d.meta.namespace) ?? {});
+      const gateway = isGatewayDeployment(d) || gatewaySelectors.some((sel) => labelsMatch(sel, d.podLabels));
+      const sidecar = d.podAnnotations[EXTERNAL_HOST_ANNOTATION] === undefined && (gateway || injectsSidecar(d, nsLabels.get(d.meta.namespace) ?? {}));
       const namedPorts: Record<string, number> = {};
       for (const p of d.containerPorts) if (p.name) namedPorts[p.name] = p.containerPort;
       for (let i = 0; i < d.replicas; i++) {
@@ -100,6 +157,8 @@ export class Registry {
           version: d.podLabels.version ?? null,
           app: d.podLabels.app ?? null,
           hasSidecar: sidecar,
+          gateway,
+          externalHost: d.podAnnotations[EXTERNAL_HOST_ANNOTATION] ?? null,
           ip: `10.244.${(id >> 8) & 255}.${(id & 255) + 2}`,
           namedPorts,
         });
@@ -127,6 +186,8 @@ export class Registry {
 
   private resolveUncached(host: string, clientNs: string): RegistryService | undefined {
     const h = host.endsWith('.') ? host.slice(0, -1) : host;
+    const entry = this.byFqdn.get(h);
+    if (entry?.serviceEntry) return entry;
     const parts = h.split('.');
     if (parts.length === 1) return this.byFqdn.get(serviceFqdn(h, clientNs));
     if (parts.length === 2) return this.byFqdn.get(`${h}.${CLUSTER_DOMAIN}`);
@@ -138,10 +199,22 @@ export class Registry {
 
   /** Pods a service selects (all of them, ready or not; readiness is the data plane's business). */
   selectedPods(svc: RegistryService, extraLabels?: Readonly<Record<string, string>>): PodInfo[] {
+    const se = svc.serviceEntry;
+    if (se) {
+      const wl = se.workloadLabels;
+      return this.pods.filter((p) =>
+        (wl ? p.namespace === svc.namespace && labelsMatch(wl, p.labels) : p.externalHost === svc.fqdn) && (!extraLabels || labelsMatch(extraLabels, p.labels)),
+      );
+    }
     if (Object.keys(svc.selector).length === 0) return [];
     return this.pods.filter(
       (p) => p.namespace === svc.namespace && labelsMatch(svc.selector, p.labels) && (!extraLabels || labelsMatch(extraLabels, p.labels)),
     );
+  }
+
+  /** The pod standing in for an outside host (passthrough under ALLOW_ANY), if the scenario has one. */
+  externalPod(host: string): PodInfo | undefined {
+    return this.pods.find((p) => p.externalHost === host);
   }
 
   /** The container port a Service port sends to on a given pod. */

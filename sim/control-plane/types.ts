@@ -6,6 +6,7 @@
 import type { TrafficPolicy } from '../config/istio-types.ts';
 import type { PodInfo, RegistryService } from './registry.ts';
 import type { Re2 } from './re2/index.ts';
+import type { GatewayRoutes } from './gateway.ts';
 
 /** What the router matches on. Header names are lower case. */
 export interface RequestHead {
@@ -250,6 +251,8 @@ export interface ProxyConfig {
   view?: string;
   routes: Map<number, RouteTable>;
   clusters: Map<string, ClusterConfig>;
+  /** Gateway proxies only: listeners with Host-based vhosts from gateway-bound VirtualServices (gateway.ts). */
+  gateway?: GatewayRoutes | null;
 }
 
 export function clusterName(port: number, subset: string | null, host: string): string {

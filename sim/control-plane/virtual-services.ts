@@ -92,8 +92,9 @@ export function prepareVirtualServices(
     if (!spec.hosts || spec.hosts.length === 0 || rejected.has(res)) continue;
     const ns = res.meta.namespace;
     const hosts = spec.hosts.map((h) => resolveShortname(h, ns));
-    hosts.forEach((h, i) => checkHostInRegistry(res, spec.hosts![i], h, i, registry, emit));
     const gateways = spec.gateways && spec.gateways.length > 0 ? spec.gateways.map((g) => resolveGatewayName(g, ns)) : [MESH_GATEWAY];
+    // Hosts of a gateway-only VirtualService are Host headers at the gateway (§4), not registry names.
+    if (gateways.includes(MESH_GATEWAY)) hosts.forEach((h, i) => checkHostInRegistry(res, spec.hosts![i], h, i, registry, emit));
     const rules = expandRules(res, delegates, emit);
     checkSubsets(res, rules, drs, registry, emit);
     checkReachability(rules, emit);

@@ -8,6 +8,8 @@
  */
 import type { Rng } from '../engine/rng.ts';
 import type { ClusterConfig, Endpoint } from '../control-plane/types.ts';
+import type { ConnectionPool } from './pool.ts';
+import type { OutlierDetector } from './outlier.ts';
 
 /** Says whether a pod can take new requests right now (ready, not ejected). */
 export type HostHealth = (podId: number) => boolean;
@@ -16,6 +18,11 @@ export class ClusterState {
   readonly config: ClusterConfig;
   /** Active requests per endpoint index (Envoy rq_active per host). */
   readonly active: Int32Array;
+  /** Connection pool and circuit breakers (§2.4), or null when the cluster has no connectionPool policy. */
+  pool: ConnectionPool | null = null;
+  /** Outlier detection (§2.5), or null when the cluster has no outlierDetection policy. */
+  outlier: OutlierDetector | null = null;
+  private outlierVersion = -1;
   private rrNext = -1;
   private healthy: number[] = [];
   private healthEpoch = -1;
@@ -27,12 +34,26 @@ export class ClusterState {
 
   /** Indexes of endpoints that may take traffic; recomputed only when pod health changed. */
   healthyEndpoints(epoch: number, isHealthy: HostHealth): number[] {
-    if (epoch !== this.healthEpoch) {
+    const od = this.outlier;
+    const v = od === null ? 0 : od.version;
+    if (epoch !== this.healthEpoch || v !== this.outlierVersion) {
       const eps = this.config.endpoints;
       const list: number[] = [];
-      for (let i = 0; i < eps.length; i++) if (isHealthy(eps[i].pod.id)) list.push(i);
+      let present = 0;
+      for (let i = 0; i < eps.length; i++) {
+        if (!isHealthy(eps[i].pod.id)) continue;
+        present++;
+        if (od === null || !od.isEjected(i)) list.push(i);
+      }
+      // Panic mode (§2.5, minHealthPercent → healthy_panic_threshold): below the threshold Envoy
+      // balances over every host again, ejected ones included. 0 disables it (all ejected ⇒ UH).
+      if (od !== null && od.settings.minHealthPercent > 0 && present > 0 && list.length * 100 < od.settings.minHealthPercent * present) {
+        list.length = 0;
+        for (let i = 0; i < eps.length; i++) if (isHealthy(eps[i].pod.id)) list.push(i);
+      }
       this.healthy = list;
       this.healthEpoch = epoch;
+      this.outlierVersion = v;
     }
     return this.healthy;
   }

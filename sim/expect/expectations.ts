@@ -1,154 +1,228 @@
 /**
  * Expectations as streaming folds: each one watches the events in its scope while the run goes,
- * then gives a verdict with the observed value, the bound and the reason.
+ * then gives a verdict with the observed value, the bound and the reason. The same folds run over
+ * a stored trace (`evaluateExpectations`). Memory is bounded by scopes, keys and time buckets,
+ * never by the number of requests.
  */
-import type { Comparison, ExpectationSpec } from '../config/types.ts';
-import { LatencyHistogram } from '../metrics/histogram.ts';
+import type { ExpectationCheck, ExpectationSpec, TrafficSpec } from '../config/types.ts';
+import type { SourceLocation } from '../domain/diagnostics.ts';
 import type { TraceEvent } from '../trace/events.ts';
 import type { TraceSink } from '../trace/sink.ts';
-import { shareBound, zForConfidence } from './stats.ts';
+import { judge, type Judgement } from './judge.ts';
+import { ProxyConfigFold } from './proxy-config.ts';
+import { ScopeFilter, type Observation } from './scope.ts';
+import { Tally } from './tally.ts';
+import { judgeOverTime, type BucketVerdict } from './temporal.ts';
 
+export { compare } from './judge.ts';
+
+/** What `run --json` prints per expectation (summary format 1). */
 export interface Verdict {
   name: string;
   passed: boolean;
   detail: string;
 }
 
-const pct = (x: number): string => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
-const ms = (us: number): string => `${Math.round(us) / 1000}ms`;
-
-export function compare(a: number, op: Comparison, b: number): boolean {
-  switch (op) {
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    case '==':
-      return a === b;
-  }
+/** A verdict with the numbers behind it, for `check --json`, JUnit and lab hints. */
+export interface VerdictReport extends Verdict {
+  kind: ExpectationCheck['kind'];
+  /** Requests (or attempts, or events) in scope. */
+  n: number;
+  /** The observed values the verdict compared ("v1": 0.487, "p99Us": 29632, "count": 3 …). */
+  observed: Record<string, number>;
+  /** Status codes and single response flags seen in scope ("NC" points at a missing subset). */
+  codes: Record<string, number>;
+  flags: Record<string, number>;
+  /** Per-bucket verdicts of an always/eventually expectation. */
+  buckets?: BucketVerdict[];
+  source: SourceLocation | null;
 }
 
-class ExpectationFold {
-  n = 0;
-  readonly byKey = new Map<string, number>();
-  readonly latency = new LatencyHistogram();
-  errors = 0;
-  constructor(
-    readonly spec: ExpectationSpec,
-    /** Source name of each client's first hop, for client-scoped splits without an edge. */
-    private readonly clientSource: ReadonlyMap<string, string>,
-  ) {}
+/** Trace kind of outlier ejections; the outlier-detection work adds the event to the trace union. */
+export const EJECTION_EVENT = 'outlier.eject';
 
-  private usesEdgeEvents(): boolean {
-    return this.spec.scope.edge !== undefined || this.spec.check.kind === 'split';
+interface Fold {
+  observe(ev: TraceEvent): void;
+  report(): VerdictReport;
+}
+
+/** Where the bucket index of an observation is measured from: the window start, or 0. */
+function originOf(spec: ExpectationSpec): number {
+  return spec.scope.window?.fromUs ?? 0;
+}
+
+/** Checks over requests or attempts: tallies, whole-window or per bucket. */
+class RequestFold implements Fold {
+  private readonly filter: ScopeFilter;
+  private readonly whole: Tally;
+  private readonly buckets = new Map<number, Tally>();
+  private readonly splitBy: 'version' | 'workload' | null;
+  private readonly watched: ReadonlySet<string> | null;
+  private readonly latency: boolean;
+  private readonly originUs: number;
+
+  constructor(
+    private readonly spec: ExpectationSpec,
+    clientSource: ReadonlyMap<string, string>,
+  ) {
+    const c = spec.check;
+    this.filter = new ScopeFilter(spec, clientSource);
+    this.latency = c.kind === 'latency';
+    this.whole = new Tally({ latency: this.latency && !spec.temporal });
+    this.splitBy = c.kind === 'split' || c.kind === 'splitCounts' ? c.by : null;
+    this.watched = c.kind === 'neverReaches' ? new Set(c.workloads) : null;
+    this.originUs = originOf(spec);
   }
 
   observe(ev: TraceEvent): void {
-    const { scope, check } = this.spec;
-    if (this.usesEdgeEvents()) {
-      if (ev.kind !== 'upstream') return;
-      if (scope.client !== undefined && ev.client !== scope.client) return;
-      const edge = scope.edge;
-      if (edge) {
-        if (edge.from !== undefined && ev.source !== edge.from) return;
-        if (edge.service !== undefined && ev.service !== edge.service) return;
-        if (edge.to !== undefined && ev.destination !== edge.to) return;
-      } else if (scope.client !== undefined && ev.source !== this.clientSource.get(scope.client)) {
-        return;
-      }
-      if (scope.window && (ev.startUs < scope.window.fromUs || ev.startUs >= scope.window.toUs)) return;
-      this.count(ev.code, ev.timeUs - ev.startUs, check.kind === 'split' ? (check.by === 'version' ? ev.version : ev.destination) : null, ev.flags);
-    } else {
-      if (ev.kind !== 'client.end') return;
-      if (scope.client !== undefined && ev.client !== scope.client) return;
-      const startUs = ev.timeUs - ev.latencyUs;
-      if (scope.window && (startUs < scope.window.fromUs || startUs >= scope.window.toUs)) return;
-      this.count(ev.code, ev.latencyUs, null, ev.flags);
-    }
+    let o: Observation | null;
+    if (ev.kind === 'upstream') {
+      if (this.filter.source !== 'upstream') return;
+      o = this.filter.upstream(ev);
+    } else if (ev.kind === 'client.end') {
+      if (this.filter.source !== 'client') return;
+      o = this.filter.clientEnd(ev);
+    } else return;
+    if (o === null) return;
+    const t = this.tallyFor(o.startUs);
+    t.record(o.code, o.flags, o.latencyUs, o.attempt);
+    if (this.splitBy !== null) t.recordKey((this.splitBy === 'version' ? o.version : o.destination) ?? '(none)', o.startUs);
+    else if (this.watched !== null && o.destination !== null && this.watched.has(o.destination)) t.recordKey(o.destination, o.startUs);
   }
 
-  private count(code: number, latencyUs: number, splitKey: string | null, flags: string): void {
-    this.n++;
-    this.latency.record(latencyUs);
-    if (code === 0 || code >= 500) this.errors++;
-    const check = this.spec.check;
-    if (check.kind === 'split') {
-      const k = splitKey ?? '(none)';
-      this.byKey.set(k, (this.byKey.get(k) ?? 0) + 1);
-    } else if (check.kind === 'code') {
-      if (String(code) === check.code || flags.split(',').includes(check.code)) this.byKey.set(check.code, (this.byKey.get(check.code) ?? 0) + 1);
-    }
+  private tallyFor(startUs: number): Tally {
+    const temporal = this.spec.temporal;
+    if (!temporal) return this.whole;
+    const i = Math.floor((startUs - this.originUs) / temporal.bucketUs);
+    let t = this.buckets.get(i);
+    if (!t) this.buckets.set(i, (t = new Tally({ latency: this.latency })));
+    return t;
   }
 
-  verdict(): Verdict {
-    const { name, check } = this.spec;
-    const n = this.n;
-    const scope = `n=${n}`;
-    switch (check.kind) {
-      case 'split': {
-        if (n === 0) return { name, passed: false, detail: 'no requests in scope, so no split to check' };
-        const keys = Object.keys(check.shares);
-        // Bonferroni: the whole split holds at `confidence` when each share is tested at 1 − α/k.
-        const z = zForConfidence(1 - (1 - check.confidence) / Math.max(1, keys.length));
-        const parts: string[] = [];
-        let passed = true;
-        for (const k of keys) {
-          const p0 = check.shares[k];
-          const observed = (this.byKey.get(k) ?? 0) / n;
-          const bound = Math.max(shareBound(p0, n, z), check.tolerance ?? 0);
-          const ok = Math.abs(observed - p0) <= bound + 1e-12;
-          if (!ok) passed = false;
-          parts.push(`${k} observed ${pct(observed)} expected ${pct(p0)} ± ${pct(bound)}${ok ? '' : ' ✗'}`);
-        }
-        const others = [...this.byKey.keys()].filter((k) => !(k in check.shares)).sort();
-        for (const k of others) {
-          passed = false;
-          parts.push(`${k} observed ${pct(this.byKey.get(k)! / n)} expected 0% ✗`);
-        }
-        return { name, passed, detail: `${parts.join('; ')} (${scope}, ${pct(check.confidence)} confidence)` };
-      }
-      case 'latency': {
-        if (n === 0) return { name, passed: false, detail: 'no requests in scope' };
-        const mean = check.statistic === 'mean';
-        const value = mean ? this.latency.meanUs() : check.percentile === 100 ? this.latency.maxUs : this.latency.percentileUs(check.percentile);
-        const label = mean ? 'mean' : check.percentile === 100 ? 'max' : `p${check.percentile}`;
-        const passed = compare(value, check.op, check.valueUs);
-        return { name, passed, detail: `${label} observed ${ms(value)}, expected ${check.op} ${ms(check.valueUs)} (${scope})` };
-      }
-      case 'code': {
-        const count = this.byKey.get(check.code) ?? 0;
-        if (check.fraction !== null) {
-          if (n === 0) return { name, passed: false, detail: 'no requests in scope' };
-          const f = count / n;
-          return { name, passed: compare(f, check.op, check.fraction), detail: `${check.code} observed ${pct(f)} (${count}/${n}), expected ${check.op} ${pct(check.fraction)}` };
-        }
-        return { name, passed: compare(count, check.op, check.count!), detail: `${check.code} observed ${count} of ${n}, expected ${check.op} ${check.count}` };
-      }
-      case 'errorRate':
-      case 'successRate': {
-        if (n === 0) return { name, passed: false, detail: 'no requests in scope' };
-        const f = check.kind === 'errorRate' ? this.errors / n : 1 - this.errors / n;
-        return { name, passed: compare(f, check.op, check.fraction), detail: `${check.kind === 'errorRate' ? 'error rate' : 'success rate'} observed ${pct(f)} (${scope}), expected ${check.op} ${pct(check.fraction)}` };
-      }
-      case 'requests':
-        return { name, passed: compare(n, check.op, check.count), detail: `requests observed ${n}, expected ${check.op} ${check.count}` };
-    }
+  report(): VerdictReport {
+    const { spec } = this;
+    if (!spec.temporal) return reportOf(spec, judge(spec.check, this.whole), this.whole.n, [this.whole]);
+    const j = judgeOverTime(spec.temporal, this.originUs, this.buckets, (t, tests) => judge(spec.check, t, tests));
+    const tallies = [...this.buckets.values()];
+    const r = reportOf(spec, j, tallies.reduce((n, t) => n + t.n, 0), tallies);
+    r.buckets = j.buckets;
+    return r;
   }
 }
 
+/** Outlier ejections: counts `outlier.eject` events in the window (and scope, where the event names it). */
+class EjectionFold implements Fold {
+  private readonly whole = new Tally({ latency: false });
+  private readonly buckets = new Map<number, Tally>();
+  private readonly originUs: number;
+  private readonly fromUs: number;
+  private readonly toUs: number;
+
+  constructor(private readonly spec: ExpectationSpec) {
+    this.originUs = originOf(spec);
+    this.fromUs = spec.scope.window?.fromUs ?? 0;
+    this.toUs = spec.scope.window?.toUs ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  observe(ev: TraceEvent): void {
+    // The event kind does not exist in the union yet; read it by its fields, leniently.
+    const e = ev as unknown as { kind: string; timeUs: number; source?: unknown; service?: unknown; destination?: unknown };
+    if (e.kind !== EJECTION_EVENT) return;
+    if (e.timeUs < this.fromUs || e.timeUs >= this.toUs) return;
+    const { edge, workload } = this.spec.scope;
+    if (edge?.from !== undefined && e.source !== undefined && e.source !== edge.from) return;
+    if (edge?.service !== undefined && e.service !== undefined && e.service !== edge.service) return;
+    const to = edge?.to ?? workload;
+    if (to !== undefined && e.destination !== undefined && e.destination !== to) return;
+    let t = this.whole;
+    if (this.spec.temporal) {
+      const i = Math.floor((e.timeUs - this.originUs) / this.spec.temporal.bucketUs);
+      t = this.buckets.get(i) ?? new Tally({ latency: false });
+      this.buckets.set(i, t);
+    }
+    t.n++;
+  }
+
+  report(): VerdictReport {
+    const { spec } = this;
+    if (!spec.temporal) return reportOf(spec, judge(spec.check, this.whole), this.whole.n, []);
+    const j = judgeOverTime(spec.temporal, this.originUs, this.buckets, (t, tests) => judge(spec.check, t, tests));
+    const r = reportOf(spec, j, [...this.buckets.values()].reduce((n, t) => n + t.n, 0), []);
+    r.buckets = j.buckets;
+    return r;
+  }
+}
+
+class ProxyFold implements Fold {
+  private readonly fold: ProxyConfigFold;
+  constructor(private readonly spec: ExpectationSpec & { check: Extract<ExpectationCheck, { kind: 'proxyConfig' }> }) {
+    this.fold = new ProxyConfigFold(spec.check, spec.scope.workload);
+  }
+  observe(ev: TraceEvent): void {
+    if (ev.kind === 'config.push') this.fold.observe(ev);
+  }
+  report(): VerdictReport {
+    const j = this.fold.judge();
+    return reportOf(this.spec, j, j.observed.proxies ?? 0, []);
+  }
+}
+
+function mergeCounts(tallies: readonly Tally[], pick: (t: Tally) => Record<string, number>): Record<string, number> {
+  if (tallies.length === 1) return pick(tallies[0]);
+  const sum = new Map<string, number>();
+  for (const t of tallies) for (const [k, v] of Object.entries(pick(t))) sum.set(k, (sum.get(k) ?? 0) + v);
+  const out: Record<string, number> = {};
+  const keys = [...sum.keys()].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
+  for (const k of keys) out[k] = sum.get(k)!;
+  return out;
+}
+
+function reportOf(spec: ExpectationSpec, j: Judgement, n: number, tallies: readonly Tally[]): VerdictReport {
+  return {
+    name: spec.name,
+    passed: j.passed,
+    detail: j.detail,
+    kind: spec.check.kind,
+    n,
+    observed: j.observed,
+    codes: mergeCounts(tallies, (t) => t.codeCounts()),
+    flags: mergeCounts(tallies, (t) => t.flagCounts()),
+    source: spec.source,
+  };
+}
+
+function foldFor(spec: ExpectationSpec, clientSource: ReadonlyMap<string, string>): Fold {
+  const c = spec.check;
+  if (c.kind === 'proxyConfig') return new ProxyFold({ ...spec, check: c });
+  if (c.kind === 'ejections') return new EjectionFold(spec);
+  return new RequestFold(spec, clientSource);
+}
+
 export class ExpectationsFold implements TraceSink {
-  private readonly folds: ExpectationFold[];
+  private readonly folds: Fold[];
+  /** `clientSource`: each client's first-hop source name (its Deployment, or its own name outside the mesh). */
   constructor(specs: readonly ExpectationSpec[], clientSource: ReadonlyMap<string, string>) {
-    this.folds = specs.map((s) => new ExpectationFold(s, clientSource));
+    this.folds = specs.map((s) => foldFor(s, clientSource));
   }
   write(ev: TraceEvent): void {
     for (let i = 0; i < this.folds.length; i++) this.folds[i].observe(ev);
   }
-  verdicts(): Verdict[] {
-    return this.folds.map((f) => f.verdict());
+  reports(): VerdictReport[] {
+    return this.folds.map((f) => f.report());
   }
+  verdicts(): Verdict[] {
+    return this.reports().map(({ name, passed, detail }) => ({ name, passed, detail }));
+  }
+}
+
+/** Each client's first-hop source name: its Deployment, or its own name for clients outside the mesh. */
+export function clientSources(traffic: readonly TrafficSpec[]): Map<string, string> {
+  return new Map(traffic.map((t) => [t.name, t.from ? t.from.deployment : t.name] as [string, string]));
+}
+
+/** Runs the same folds over a stored trace. */
+export function evaluateExpectations(specs: readonly ExpectationSpec[], events: Iterable<TraceEvent>, clientSource: ReadonlyMap<string, string>): VerdictReport[] {
+  const fold = new ExpectationsFold(specs, clientSource);
+  for (const ev of events) fold.write(ev);
+  return fold.reports();
 }

@@ -101,6 +101,70 @@ export interface ConfigPushEvent {
   version: number;
 }
 
+/** A pod changed lifecycle state (istio-semantics.md §6.3): pending, starting, ready, crashed, terminating, gone. */
+export interface PodStateEvent {
+  kind: 'pod.state';
+  timeUs: number;
+  pod: string;
+  state: string;
+  restarts: number;
+}
+
+/**
+ * Sync status of one proxy, like `istioctl proxy-status` (istio-semantics.md §6.1): STALE when
+ * istiod sent `version` and the proxy has not applied it yet, SYNCED once it has.
+ */
+export interface ProxyStatusEvent {
+  kind: 'proxy.status';
+  timeUs: number;
+  proxy: string;
+  version: number;
+  status: 'STALE' | 'SYNCED';
+}
+
+/** Outlier detection ejected a host from one client proxy's cluster (istio-semantics.md §2.5). */
+export interface OutlierEjectEvent {
+  kind: 'outlier.eject';
+  timeUs: number;
+  /** Client proxy (pod name) whose cluster state this is. */
+  proxy: string;
+  cluster: string;
+  /** Ejected pod. */
+  host: string;
+  /** '5xx' (consecutive5xxErrors) or 'gateway' (consecutiveGatewayErrors). */
+  reason: string;
+  consecutive: number;
+  /** Ejection length (baseEjectionTime × multiplier), µs. */
+  ejectionUs: number;
+  multiplier: number;
+}
+
+/**
+ * A host reached its consecutive-error threshold but maxEjectionPercent kept it in (§2.5: the
+ * strict rule of current Envoy, or the legacy rule once one host is out); its counter restarts.
+ */
+export interface OutlierSuppressedEvent {
+  kind: 'outlier.suppressed';
+  timeUs: number;
+  proxy: string;
+  cluster: string;
+  host: string;
+  reason: string;
+  consecutive: number;
+  /** Hosts already ejected and hosts in the cluster when the rule was applied. */
+  ejected: number;
+  hosts: number;
+}
+
+/** An ejected host returned to the load-balancing set on an interval sweep (§2.5). */
+export interface OutlierUnejectEvent {
+  kind: 'outlier.uneject';
+  timeUs: number;
+  proxy: string;
+  cluster: string;
+  host: string;
+}
+
 // ---- Provenance (detail) events -------------------------------------------------------------
 // Emitted only when the data plane runs with `detail: true` (`meshsim run --explain`), so the hot
 // path stays cheap. Each records one decision of one outbound stream, in the order Envoy takes
@@ -226,6 +290,11 @@ export type TraceEvent =
   | AppEndEvent
   | TimelineEvent
   | ConfigPushEvent
+  | ProxyStatusEvent
+  | PodStateEvent
+  | OutlierEjectEvent
+  | OutlierSuppressedEvent
+  | OutlierUnejectEvent
   | DetailEvent;
 
 export type TraceEventKind = TraceEvent['kind'];

@@ -169,27 +169,26 @@ items:
 
   it('other Istio kinds: loaded as Other with warning MSH0100 "loaded but not simulated yet"', () => {
     const text = `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: bookinfo-gateway}
+kind: WorkloadEntry
+metadata: {name: vm-1}
 spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 8080, name: http, protocol: HTTP}, hosts: ["*"]}]
+  address: 1.2.3.4
 ---
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
+apiVersion: networking.istio.io/v1
+kind: Sidecar
 metadata: {name: default, namespace: istio-system}
-spec: {mtls: {mode: STRICT}}
+spec: {egress: [{hosts: ["./*"]}]}
 `;
     const r = parseManifestText(text, 'g.yaml');
     expect(r.resources.map((x) => [x.kind, x.meta.kind, x.meta.namespace])).toEqual([
-      ['Other', 'Gateway', 'default'],
-      ['Other', 'PeerAuthentication', 'istio-system'],
+      ['Other', 'WorkloadEntry', 'default'],
+      ['Other', 'Sidecar', 'istio-system'],
     ]);
     expect(r.diagnostics.map((d) => [d.code, d.level])).toEqual([
       ['MSH0100', 'warning'],
       ['MSH0100', 'warning'],
     ]);
-    expect(r.diagnostics[0].message).toBe('kind Gateway is loaded but not simulated yet');
+    expect(r.diagnostics[0].message).toBe('kind WorkloadEntry is loaded but not simulated yet');
   });
 
   it('document: not a mapping, or no kind, is MSH0004', () => {

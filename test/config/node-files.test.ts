@@ -13,7 +13,7 @@ describe('Node FileSource', () => {
   const files = nodeFiles({ cwd: dir });
 
   it('files: UTF-8 text is read', () => expect(files.read('ok.yaml')).toEqual({ ok: true, text: 'a: é\n' }));
-  it('files: bytes that are not UTF-8 are refused', () => expect(files.read('latin1.yaml')).toEqual({ ok: false, reason: 'not-utf8' }));
+  it('files: bytes that are not UTF-8 are refused', () => expect(files.read('latin1.yaml')).toMatchObject({ ok: false, reason: 'not-utf8', at: { line: 1, col: 4 } }));
   it('files: a directory is refused', () => expect(files.read('folder')).toEqual({ ok: false, reason: 'is-directory' }));
   it('files: a missing file is reported as missing', () => expect(files.read('nope.yaml')).toMatchObject({ ok: false, reason: 'missing' }));
   it('files: files over the size limit (10 MiB by default) are refused', () => {

@@ -13,6 +13,6 @@ describe('scenario JSON Schema', () => {
     const s = scenarioJsonSchema() as { additionalProperties: unknown; properties: { spec: { additionalProperties: unknown; properties: Record<string, unknown> } } };
     expect(s.additionalProperties).toBe(false);
     expect(s.properties.spec.additionalProperties).toBe(false);
-    expect(Object.keys(s.properties.spec.properties)).toEqual(['seed', 'duration', 'mesh', 'sidecar', 'budgets', 'manifests', 'resources', 'workloads', 'traffic', 'timeline', 'expect']);
+    expect(Object.keys(s.properties.spec.properties)).toEqual(['seed', 'duration', 'mesh', 'sidecar', 'budgets', 'manifests', 'resources', 'workloads', 'traffic', 'timeline', 'expect', 'tokens']);
   });
 });
