@@ -775,7 +775,8 @@ export class DataPlane implements OutboundClient {
   private attemptFailed(a: Attempt, failure: AttemptFailure, status: number, flags: string): void {
     const s = a.stream;
     // §2.5: every outcome of an attempt on a host feeds its client-side outlier detector.
-    if (a.endpointIdx >= 0 && s.cluster !== null && s.cluster.outlier !== null) s.cluster.outlier.report(a.endpointIdx, status);
+    // A request still waiting in the pool (per-try timeout) never reached the host and does not count.
+    if (a.endpointIdx >= 0 && s.cluster !== null && s.cluster.outlier !== null && !a.queued) s.cluster.outlier.report(a.endpointIdx, status);
     const policy = s.route ? s.route.retry : null;
     let retriable = policy !== null && isRetriable(policy, failure, status);
     if (retriable && s.attempts <= policy!.retries && !s.done) {
