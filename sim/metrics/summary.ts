@@ -92,12 +92,8 @@ class EdgeAcc {
 export class SummaryFold implements TraceSink {
   private readonly clients = new Map<string, ClientAcc>();
   private readonly edges = new Map<string, EdgeAcc>();
-  /**
-   * sourcePod-or-source → destPod-or-'' → service → version → accumulator: avoids building a key
-   * string per event. Pod names resolve to one (namespace, workload) each, so keying by pod keeps
-   * same-named workloads of different namespaces apart.
-   */
-  private readonly edgeIndex = new Map<string, Map<string, Map<string, Map<string | null, EdgeAcc>>>>();
+  /** sourceNamespace → source → destNamespace → destination → service → version → accumulator. */
+  private readonly edgeIndex = new Map<string | null, Map<string, Map<string | null, Map<string | null, Map<string, Map<string | null, EdgeAcc>>>>>>();
   private readonly rules = new Map<string, number>();
 
   /** `clientNames` fixes the order clients are listed in (the scenario's order). */
@@ -123,18 +119,21 @@ export class SummaryFold implements TraceSink {
   }
 
   private edgeFor(ev: UpstreamEvent): EdgeAcc {
-    const from = ev.sourceNamespace === null ? ev.source : `${ev.sourceNamespace}/${ev.source}`;
-    const to = ev.destNamespace === null ? '' : `${ev.destNamespace}/${ev.destination}`;
-    let a = this.edgeIndex.get(from);
-    if (!a) this.edgeIndex.set(from, (a = new Map()));
-    let b = a.get(to);
-    if (!b) a.set(to, (b = new Map()));
-    let c = b.get(ev.service);
-    if (!c) b.set(ev.service, (c = new Map()));
-    let e = c.get(ev.version);
+    // Nested maps keyed by the event's own strings: no key string is built per event.
+    let a = this.edgeIndex.get(ev.sourceNamespace);
+    if (!a) this.edgeIndex.set(ev.sourceNamespace, (a = new Map()));
+    let b = a.get(ev.source);
+    if (!b) a.set(ev.source, (b = new Map()));
+    let c = b.get(ev.destNamespace);
+    if (!c) b.set(ev.destNamespace, (c = new Map()));
+    let d = c.get(ev.destination);
+    if (!d) c.set(ev.destination, (d = new Map()));
+    let e2 = d.get(ev.service);
+    if (!e2) d.set(ev.service, (e2 = new Map()));
+    let e = e2.get(ev.version);
     if (!e) {
       e = new EdgeAcc(ev.source, ev.sourceNamespace, ev.destination, ev.destNamespace, ev.service, ev.version);
-      c.set(ev.version, e);
+      e2.set(ev.version, e);
       this.edges.set(`${ev.source}\u0000${ev.sourceNamespace ?? ''}\u0000${ev.destination ?? ''}\u0000${ev.destNamespace ?? ''}\u0000${ev.service}\u0000${ev.version ?? ''}`, e);
     }
     return e;

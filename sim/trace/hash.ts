@@ -22,7 +22,25 @@ export class TraceHasher {
     this.b = Math.imul(this.b ^ (hi + 0x7f4a7c15), 0x2c1b3c6d);
   }
 
+  /**
+   * Strings repeat endlessly in a trace (workload names, flags, cluster names). Each distinct
+   * string is hashed character by character once, when first seen, and given the next integer id;
+   * later occurrences mix in only that id. Ids follow first-seen order, which the deterministic
+   * event order fixes, so the digest is the same in every runtime.
+   */
+  private readonly ids = new Map<string, number>();
+
   private mixString(s: string): void {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(s, id);
+      this.mixChars(s);
+    }
+    this.mixInt(id);
+  }
+
+  private mixChars(s: string): void {
     let a = this.a;
     let b = this.b;
     for (let i = 0; i < s.length; i++) {
