@@ -31,8 +31,10 @@ const RANK: Record<string, number> = {
   trace: 5,
   metrics: 6,
   expect: 7,
+  analyze: 7,
   export: 7,
   'run.ts': 8,
+  labs: 8,
   'index.ts': 9,
   cli: 10,
 };

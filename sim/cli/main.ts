@@ -9,6 +9,9 @@ import { UsageError } from './errors.ts';
 import { runCommand } from './run-command.ts';
 import { routeCommand } from './route.ts';
 import { registerCheckCommands } from './check-commands.ts';
+import { registerValidateCommand } from './validate-command.ts';
+import { registerTestRoutesCommand } from './test-routes-command.ts';
+import { registerLabCommands } from './lab-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { scenarioJsonSchema } from '../config/index.ts';
 import { writeFileAtomic } from './output.ts';
@@ -105,6 +108,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   registerCheckCommands(program, setExit);
+  registerValidateCommand(program, setExit);
+  registerTestRoutesCommand(program, setExit);
+  registerLabCommands(program, setExit);
 
   program
     .command('schema')
