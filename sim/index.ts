@@ -20,3 +20,21 @@ export { InputError, formatDiagnostic } from './domain/diagnostics.ts';
 export type { Diagnostic, SourceLocation } from './domain/diagnostics.ts';
 export { parseDuration, formatDuration } from './domain/time.ts';
 export { MESHSIM_VERSION } from './version.ts';
+
+// Telemetry: Istio metric fold and the exporters (all streaming trace sinks or pure functions).
+export { IstioMetricsFold, ENVOY_DEFAULT_BUCKETS_MS, ISTIO_LABELS } from './metrics/istio-metrics.ts';
+export { writePrometheus, histogramQuantile } from './export/prometheus.ts';
+export { JaegerSink } from './export/jaeger.ts';
+export type { JaegerTrace, JaegerSpan } from './export/jaeger.ts';
+export { AccessLogSink, accessLogLine } from './export/access-log.ts';
+export { FortioFold } from './export/fortio.ts';
+export type { FortioResult } from './export/fortio.ts';
+export { kialiGraph } from './export/kiali-graph.ts';
+export type { KialiGraph } from './export/kiali-graph.ts';
+export { TimeSeriesFold } from './export/time-series.ts';
+export { REPORT_DATA_FORMAT } from './export/report-data.ts';
+export type { ReportData } from './export/report-data.ts';
+
+// Labs: format, step checks with hints, the progress machine.
+export { parseLab, checkStep, diagnosticHints, progressMachine, initialProgress, advance, parseProgress, progressText, lineDiff, compactDiff } from './labs/index.ts';
+export type { LabDef, LabStep, LabHint, HintWhen, StepCheck, LabPaths, CheckOptions, ProgressRecord } from './labs/index.ts';

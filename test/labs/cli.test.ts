@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { labCheck, labHint, labList, labReset, labSolve, labStart, type LabEnv } from '../../sim/cli/lab-command.ts';
-import { advance, initialProgress, parseProgress } from '../../sim/labs/index.ts';
+import { advance, initialProgress, parseProgress } from '../../sim/index.ts';
 import { meshsim } from '../helpers/cli.ts';
 
 const LABS = join(import.meta.dirname, '..', '..', 'labs');

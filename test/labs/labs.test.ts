@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeFiles } from '../../sim/cli/node-files.ts';
 import { MemorySink } from '../../sim/index.ts';
-import { checkStep, parseLab, type LabDef } from '../../sim/labs/index.ts';
+import { checkStep, parseLab, type LabDef } from '../../sim/index.ts';
 import { checkInvariants } from '../helpers/invariants.ts';
 
 const LABS = join(import.meta.dirname, '..', '..', 'labs');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeFiles } from '../../sim/cli/node-files.ts';
 import { memoryFiles, type FileSource } from '../../sim/index.ts';
-import { checkStep, parseLab, type LabDef } from '../../sim/labs/index.ts';
+import { checkStep, parseLab, type LabDef } from '../../sim/index.ts';
 
 const LABS = join(import.meta.dirname, '..', '..', 'labs');
 const ID = '03-header-routing';

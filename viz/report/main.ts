@@ -5,7 +5,7 @@
  */
 import '../src/style.css';
 import './report.css';
-import type { ReportData } from '../../sim/export/report-data.ts';
+import type { ReportData } from '../../sim/index.ts';
 import { h } from '../src/dom.ts';
 import { buildGraph, formatMs, formatPercent } from '../src/model.ts';
 import { layoutGraph } from '../src/layout.ts';
