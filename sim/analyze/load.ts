@@ -5,7 +5,7 @@
  */
 import { CODES } from '../config/codes.ts';
 import type { FileSource } from '../config/file-source.ts';
-import { checkDelegates, checkServiceSelectors, dedupeLayer, fileProblem, parseManifestText, type ManifestOptions, type RejectedRef } from '../config/manifests.ts';
+import { checkServiceSelectors, readManifestFiles, type ManifestOptions } from '../config/manifests.ts';
 import type { DeploymentResource, Resource, ServiceResource } from '../config/types.ts';
 import type { Diagnostic } from '../domain/diagnostics.ts';
 
@@ -19,26 +19,7 @@ export interface ValidateLoad {
 const UNREADABLE: ReadonlySet<string> = new Set([CODES.file, CODES.yaml, CODES.yamlData]);
 
 export function loadForValidate(paths: readonly string[], files: FileSource, options: ManifestOptions = {}): ValidateLoad {
-  const diagnostics: Diagnostic[] = [];
-  const all: Resource[] = [];
-  const rejected: RejectedRef[] = [];
-  let order = 0;
-  for (const path of paths) {
-    const read = files.read(path);
-    if (!read.ok) {
-      diagnostics.push({ code: CODES.file, level: 'error', resource: '', message: fileProblem(path, read), source: read.at ? { file: path, line: read.at.line, col: read.at.col } : null });
-      continue;
-    }
-    const parsed = parseManifestText(read.text, path, order, options);
-    order += parsed.resources.length;
-    all.push(...parsed.resources);
-    diagnostics.push(...parsed.diagnostics);
-    rejected.push(...parsed.rejected);
-  }
-  const deduped = dedupeLayer(all);
-  diagnostics.push(...deduped.diagnostics);
-  const resources = deduped.resources;
-  diagnostics.push(...checkDelegates(resources));
+  const { resources, diagnostics, rejected } = readManifestFiles(paths, files, options);
   const services = resources.filter((r): r is ServiceResource => r.kind === 'Service');
   const deployments = resources.filter((r): r is DeploymentResource => r.kind === 'Deployment');
   // Manifests without any Deployment (a folder of routing rules) say nothing about endpoints.

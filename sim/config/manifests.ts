@@ -530,10 +530,15 @@ export function dedupeLayer(resources: readonly Resource[]): { resources: Resour
 }
 
 /**
- * Reads and parses manifest files for `meshsim route` / `validate`. Later files replace earlier
- * resources with the same kind/namespace/name. Throws InputError when anything is an error.
+ * Reads and parses manifest files in order, layers them (later files replace earlier resources
+ * with the same kind/namespace/name) and checks delegates. Shared by `loadManifests` and
+ * `validate`, which differ only in how they judge what this finds.
  */
-export function loadManifests(paths: string[], files: FileSource, options: ManifestOptions = {}): { resources: Resource[]; diagnostics: Diagnostic[] } {
+export function readManifestFiles(
+  paths: readonly string[],
+  files: FileSource,
+  options: ManifestOptions = {},
+): { resources: Resource[]; diagnostics: Diagnostic[]; rejected: RejectedRef[] } {
   const diagnostics: Diagnostic[] = [];
   const all: Resource[] = [];
   const rejected: RejectedRef[] = [];
@@ -541,7 +546,8 @@ export function loadManifests(paths: string[], files: FileSource, options: Manif
   for (const path of paths) {
     const read = files.read(path);
     if (!read.ok) {
-      diagnostics.push({ code: CODES.file, level: 'error', resource: '', message: fileProblem(path, read), source: null });
+      const source = read.at ? { file: path, line: read.at.line, col: read.at.col } : null;
+      diagnostics.push({ code: CODES.file, level: 'error', resource: '', message: fileProblem(path, read), source });
       continue;
     }
     const parsed = parseManifestText(read.text, path, order, options);
@@ -552,8 +558,15 @@ export function loadManifests(paths: string[], files: FileSource, options: Manif
   }
   const deduped = dedupeLayer(all);
   diagnostics.push(...deduped.diagnostics);
-  const resources = deduped.resources;
-  diagnostics.push(...checkDelegates(resources));
+  diagnostics.push(...checkDelegates(deduped.resources));
+  return { resources: deduped.resources, diagnostics, rejected };
+}
+
+/**
+ * Reads and parses manifest files for `meshsim route`. Throws InputError when anything is an error.
+ */
+export function loadManifests(paths: string[], files: FileSource, options: ManifestOptions = {}): { resources: Resource[]; diagnostics: Diagnostic[] } {
+  const { resources, diagnostics, rejected } = readManifestFiles(paths, files, options);
   diagnostics.push(
     ...checkServiceSelectors(
       resources.filter((r): r is ServiceResource => r.kind === 'Service'),

@@ -14,7 +14,9 @@ import type {
   WorkloadBehaviour,
   CallStep,
   ExpectationSpec,
+  ParsedUrl,
 } from '../../sim/config/types.ts';
+import { defaultProfile, parseUrl as parseConfigUrl } from '../../sim/config/index.ts';
 
 let order = 0;
 
@@ -86,11 +88,11 @@ export function call(url: string, opts: { timeoutUs?: number; attempts?: number;
   };
 }
 
-export function parseUrl(url: string) {
-  const m = /^(https?):\/\/([^/:]+)(?::(\d+))?(\/[^?]*)?(?:\?(.*))?$/.exec(url);
-  if (!m) throw new Error(`bad url ${url}`);
-  const scheme = m[1] as 'http' | 'https';
-  return { scheme, host: m[2], port: m[3] ? Number(m[3]) : scheme === 'http' ? 80 : 443, path: m[4] ?? '/', query: m[5] ?? '' };
+/** The loader's own URL parser, so code-built scenarios read URLs exactly as YAML ones do. */
+export function parseUrl(url: string): ParsedUrl {
+  const parsed = parseConfigUrl(url);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
 }
 
 export function openTraffic(name: string, from: string | null, url: string, ratePerSec: number, opts: Partial<TrafficSpec> = {}): TrafficSpec {
@@ -129,18 +131,7 @@ export function scenario(parts: {
     file: '<test>',
     seed: parts.seed ?? 1,
     durationUs: parts.durationUs ?? 60_000_000,
-    profile: {
-      istioVersion: '1.28',
-      defaultLoadBalancer: 'LEAST_REQUEST',
-      weightsMustSum100: false,
-      defaultRetryOn503: false,
-      inboundResetBeforeRequestRetry: true,
-      legacyFirstEjectionAlwaysAllowed: false,
-      missingClusterFlag: 'NC',
-      outboundTrafficPolicy: 'ALLOW_ANY',
-      rootNamespace: 'istio-system',
-      trustDomain: 'cluster.local',
-    },
+    profile: defaultProfile('1.28'),
     resources: parts.resources,
     workloads,
     traffic: parts.traffic,
