@@ -137,7 +137,9 @@ type Handler =
   | { kind: 'other' }
   /** Kinds modelled in their own schema files (security-schema.ts, …). */
   | { kind: 'extra'; extra: ExtraKind }
-  | { kind: 'unknown'; message: string };
+  | { kind: 'unknown'; message: string }
+  /** A meshsim Scenario document: skipped, `meshsim check` is its tool. */
+  | { kind: 'scenario' };
 
 /** Kinds with a schema outside this file, by kind name. */
 const EXTRA_KINDS: Record<string, ExtraKind> = { ...SECURITY_KINDS, ...GATEWAY_KINDS, ...SERVICE_ENTRY_KINDS };
@@ -146,6 +148,8 @@ function handlerFor(kind: string, apiVersion: string): Handler {
   const slash = apiVersion.lastIndexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  // A meshsim scenario found next to manifests (`validate scenarios/`) is not a manifest to check.
+  if (kind === 'Scenario' && group === 'meshsim.dev') return { kind: 'scenario' };
   if (kind in CORE_KINDS) {
     const want = CORE_KINDS[kind];
     if (apiVersion !== want) return { kind: 'unknown', message: `apiVersion '${apiVersion}' of ${kind} is not supported (use ${want}); the document is ignored` };
@@ -193,6 +197,7 @@ function parseObject(value: Record<string, unknown>, kind: string, apiVersion: s
     ctx.diagnostics.push(diag(CODES.unknownKind, 'warning', label, handler.message, locateKey(index, ['kind']), 'kind'));
     return;
   }
+  if (handler.kind === 'scenario') return;
 
   const before = ctx.diagnostics.length;
   const code = handler.kind === 'core' ? handler.code : CODES.istioSchema;

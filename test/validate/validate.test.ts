@@ -96,6 +96,14 @@ describe('meshsim validate: command line', () => {
     expect(meshsim(['validate', ...BASE, '--fail-on', 'info']).code).toBe(2);
   });
 
+  it('a folder that also holds meshsim scenarios validates only the manifests (no MSH0100/MSH0101 for kind Scenario)', () => {
+    const r = meshsim(['validate', '--json', 'scenarios']);
+    const list = JSON.parse(r.stdout) as { code: string; resource: string }[];
+    expect(list.filter((f) => f.resource.startsWith('Scenario '))).toEqual([]);
+    // The manifests next to them are still read and analysed.
+    expect(r.stdout).toContain('MSH0102');
+  });
+
   it('exit 0 and no findings on the clean base', () => {
     const r = meshsim(['validate', ...BASE, '--fail-on', 'warning']);
     expect(r.stdout).toBe('');
