@@ -46,6 +46,19 @@ export interface InboundInput {
   tokens: TokenTable | null;
 }
 
+/**
+ * True when the server's inbound chain cannot act on this attempt: no JWT or authorization rule,
+ * and a TLS mode that accepts what the client sends. `inboundVerdict` then passes it without
+ * claims, so the data plane skips building the verdict input (it runs once per attempt).
+ */
+export function inboundIsOpen(sec: InboundSecurity | undefined, destPod: PodInfo, mtls: boolean, port: number): boolean {
+  if (!destPod.hasSidecar) return !mtls;
+  if (sec === undefined) return true;
+  if (sec.jwt !== null || sec.authz !== null) return false;
+  const mode = destPod.gateway ? 'PERMISSIVE' : peerModeAt(sec, port);
+  return mtls ? mode !== 'DISABLE' : mode !== 'STRICT';
+}
+
 /** The server side's verdict on one attempt. `sec` undefined = no config (pass). */
 export function inboundVerdict(sec: InboundSecurity | undefined, x: InboundInput): InboundVerdict {
   const dest = x.destPod;

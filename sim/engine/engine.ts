@@ -100,16 +100,19 @@ export class Engine {
   runUntil(untilUs: number = Number.MAX_SAFE_INTEGER): StopReason {
     const heap = this.heap;
     const { maxEvents, maxSimTimeUs } = this.budgets;
+    // One comparison per event on the hot path; which limit stopped us is sorted out below, in
+    // the order 'until', then maxSimTime, then maxEvents.
+    const limitUs = untilUs < maxSimTimeUs ? untilUs : maxSimTimeUs;
     while (heap.length > 0) {
       const ev = heap[0];
-      if (ev.timeUs > untilUs) {
-        this.nowUs = untilUs;
-        return { kind: 'until', timeUs: untilUs };
-      }
-      if (ev.timeUs > maxSimTimeUs) {
-        return { kind: 'budget', budget: 'maxSimTime', limit: maxSimTimeUs, timeUs: this.nowUs };
-      }
-      if (this.processed >= maxEvents) {
+      if (ev.timeUs > limitUs || this.processed >= maxEvents) {
+        if (ev.timeUs > untilUs) {
+          this.nowUs = untilUs;
+          return { kind: 'until', timeUs: untilUs };
+        }
+        if (ev.timeUs > maxSimTimeUs) {
+          return { kind: 'budget', budget: 'maxSimTime', limit: maxSimTimeUs, timeUs: this.nowUs };
+        }
         return { kind: 'budget', budget: 'maxEvents', limit: maxEvents, timeUs: this.nowUs };
       }
       this.popTop();

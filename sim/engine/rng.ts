@@ -8,16 +8,48 @@
  */
 import seedrandom from 'seedrandom';
 
+/** seedrandom's alea state (its `state: true` option). */
+interface AleaState {
+  s0: number;
+  s1: number;
+  s2: number;
+  c: number;
+}
+
 export class Rng {
   /** The full label path, e.g. "7/traffic/jason". Also the alea seed of this stream. */
   readonly label: string;
-  private readonly next: () => number;
+  // alea's state, stepped here instead of through seedrandom's closures (prng.double → prng →
+  // me.next): sampled latencies are a third of a Bookinfo run's time, and this roughly halves
+  // the cost of a draw. seedrandom still seeds (its Mash hash); `step` and `next` are alea's
+  // arithmetic, operation for operation, so a stream yields exactly the numbers of
+  // seedrandom.alea(label).double() (test/engine/rng.test.ts compares them).
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private c: number;
+  private spareNormal = NaN;
 
   constructor(seedLabel: string) {
     this.label = seedLabel;
-    const prng = seedrandom.alea(seedLabel);
-    // alea's double() gives 53 random bits; the plain call only 32.
-    this.next = () => prng.double();
+    const state = (seedrandom.alea(seedLabel, { state: true }) as unknown as { state(): AleaState }).state();
+    this.s0 = state.s0;
+    this.s1 = state.s1;
+    this.s2 = state.s2;
+    this.c = state.c;
+  }
+
+  /** One alea step: 32 random bits as a float in [0, 1) (seedrandom's plain `prng()`). */
+  private step(): number {
+    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    return (this.s2 = t - (this.c = t | 0));
+  }
+
+  /** alea's double(): 53 random bits from two steps (the second supplies the low 21 bits). */
+  private next(): number {
+    return this.step() + ((this.step() * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
   }
 
   /** The root stream of a run. */
@@ -51,8 +83,6 @@ export class Rng {
   exponentialUs(meanUs: number): number {
     return Math.round(-Math.log(1 - this.next()) * meanUs);
   }
-
-  private spareNormal = NaN;
 
   /** Standard normal sample (Box–Muller: two draws give two samples; the second is kept for the next call). */
   normal(): number {

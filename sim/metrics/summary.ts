@@ -64,13 +64,38 @@ function compareCodes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
+/**
+ * Counts by a key that takes few values (status codes, response flags), as parallel arrays scanned
+ * with `===`: the fold runs once per attempt, and a short scan of the event's own values is
+ * cheaper than a Map lookup and update (a status code or "-" is usually the first entry).
+ */
+class FewCounts<K extends number | string> {
+  private readonly keys: K[] = [];
+  private readonly counts: number[] = [];
+
+  bump(k: K): void {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === k) {
+        this.counts[i]++;
+        return;
+      }
+    }
+    keys.push(k);
+    this.counts.push(1);
+  }
+
+  /** String-keyed, in numeric then string order (summary form). */
+  sorted(): Record<string, number> {
+    const m = new Map<string, number>();
+    for (let i = 0; i < this.keys.length; i++) m.set(String(this.keys[i]), this.counts[i]);
+    return sortedCounts(m);
+  }
 }
 
 class ClientAcc {
   requests = 0;
-  codes = new Map<string, number>();
+  codes = new FewCounts<number>();
   latency = new LatencyHistogram();
 }
 
@@ -84,16 +109,26 @@ class EdgeAcc {
     readonly version: string | null,
   ) {}
   requests = 0;
-  codes = new Map<string, number>();
-  flags = new Map<string, number>();
+  codes = new FewCounts<number>();
+  flags = new FewCounts<string>();
   latency = new LatencyHistogram();
+
+  is(ev: UpstreamEvent): boolean {
+    return ev.service === this.service && ev.source === this.source && ev.destination === this.destination && ev.version === this.version && ev.sourceNamespace === this.sourceNamespace && ev.destNamespace === this.destinationNamespace;
+  }
 }
 
 export class SummaryFold implements TraceSink {
   private readonly clients = new Map<string, ClientAcc>();
   private readonly edges = new Map<string, EdgeAcc>();
-  /** sourceNamespace → source → destNamespace → destination → service → version → accumulator. */
-  private readonly edgeIndex = new Map<string | null, Map<string, Map<string | null, Map<string | null, Map<string, Map<string | null, EdgeAcc>>>>>>();
+  /**
+   * Edges seen from each calling pod (or client), as a short list scanned with `===`: a workload
+   * calls a handful of (service, destination, version) edges, and comparing the event's own
+   * strings is cheaper than building a key or walking nested maps once per attempt. The last hit
+   * moves one place forward, so the busiest edge is found first. Pod names may repeat across
+   * namespaces; `EdgeAcc.is` compares every field, so that only lengthens a list.
+   */
+  private readonly edgesBySource = new Map<string, EdgeAcc[]>();
   private readonly rules = new Map<string, number>();
 
   /** `clientNames` fixes the order clients are listed in (the scenario's order). */
@@ -102,40 +137,44 @@ export class SummaryFold implements TraceSink {
   }
 
   write(ev: TraceEvent): void {
-    if (ev.kind === 'client.end') {
+    if (ev.kind === 'upstream') {
+      const e = this.edgeFor(ev);
+      e.requests++;
+      e.codes.bump(ev.code);
+      e.flags.bump(ev.flags);
+      e.latency.record(ev.timeUs - ev.startUs);
+      if (ev.route !== null && ev.attempt === 1) this.rules.set(ev.route, (this.rules.get(ev.route) ?? 0) + 1);
+    } else if (ev.kind === 'client.end') {
       let c = this.clients.get(ev.client);
       if (!c) this.clients.set(ev.client, (c = new ClientAcc()));
       c.requests++;
-      bump(c.codes, String(ev.code));
+      c.codes.bump(ev.code);
       c.latency.record(ev.latencyUs);
-    } else if (ev.kind === 'upstream') {
-      const e = this.edgeFor(ev);
-      e.requests++;
-      bump(e.codes, String(ev.code));
-      bump(e.flags, ev.flags);
-      e.latency.record(ev.timeUs - ev.startUs);
-      if (ev.route !== null && ev.attempt === 1) this.rules.set(ev.route, (this.rules.get(ev.route) ?? 0) + 1);
     }
   }
 
   private edgeFor(ev: UpstreamEvent): EdgeAcc {
-    // Nested maps keyed by the event's own strings: no key string is built per event.
-    let a = this.edgeIndex.get(ev.sourceNamespace);
-    if (!a) this.edgeIndex.set(ev.sourceNamespace, (a = new Map()));
-    let b = a.get(ev.source);
-    if (!b) a.set(ev.source, (b = new Map()));
-    let c = b.get(ev.destNamespace);
-    if (!c) b.set(ev.destNamespace, (c = new Map()));
-    let d = c.get(ev.destination);
-    if (!d) c.set(ev.destination, (d = new Map()));
-    let e2 = d.get(ev.service);
-    if (!e2) d.set(ev.service, (e2 = new Map()));
-    let e = e2.get(ev.version);
+    const from = ev.sourcePod ?? ev.source;
+    let list = this.edgesBySource.get(from);
+    if (!list) this.edgesBySource.set(from, (list = []));
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      if (e.is(ev)) {
+        if (i > 0) {
+          list[i] = list[i - 1];
+          list[i - 1] = e;
+        }
+        return e;
+      }
+    }
+    // First attempt on this edge from this pod: the edge itself may exist already (another pod of the workload).
+    const key = `${ev.source}\u0000${ev.sourceNamespace ?? ''}\u0000${ev.destination ?? ''}\u0000${ev.destNamespace ?? ''}\u0000${ev.service}\u0000${ev.version ?? ''}`;
+    let e = this.edges.get(key);
     if (!e) {
       e = new EdgeAcc(ev.source, ev.sourceNamespace, ev.destination, ev.destNamespace, ev.service, ev.version);
-      e2.set(ev.version, e);
-      this.edges.set(`${ev.source}\u0000${ev.sourceNamespace ?? ''}\u0000${ev.destination ?? ''}\u0000${ev.destNamespace ?? ''}\u0000${ev.service}\u0000${ev.version ?? ''}`, e);
+      this.edges.set(key, e);
     }
+    list.push(e);
     return e;
   }
 
@@ -143,7 +182,7 @@ export class SummaryFold implements TraceSink {
     const names = [...this.clientNames, ...[...this.clients.keys()].filter((n) => !this.clientNames.includes(n)).sort()];
     return names.map((name) => {
       const c = this.clients.get(name)!;
-      return { name, requests: c.requests, codes: sortedCounts(c.codes), latencyMs: latencySummary(c.latency) };
+      return { name, requests: c.requests, codes: c.codes.sorted(), latencyMs: latencySummary(c.latency) };
     });
   }
 
@@ -158,8 +197,8 @@ export class SummaryFold implements TraceSink {
         service: e.service,
         version: e.version,
         requests: e.requests,
-        codes: sortedCounts(e.codes),
-        flags: sortedCounts(e.flags),
+        codes: e.codes.sorted(),
+        flags: e.flags.sorted(),
         latencyMs: latencySummary(e.latency),
       };
     });

@@ -73,6 +73,26 @@ describe('engine', () => {
     expect(e.processed).toBe(1);
   });
 
+  it('stop reasons keep their precedence when several limits apply at once: until, then maxSimTime, then maxEvents', () => {
+    const mk = (): Engine => {
+      const e = new Engine({ maxEvents: 1, maxSimTimeUs: 1_000 });
+      e.at(0, () => {}, null);
+      e.at(2_000, () => {}, null);
+      return e;
+    };
+    // The next event (2000) is past both `until` and maxSimTime, and maxEvents is spent too.
+    const a = mk();
+    expect(a.runUntil(1_500)).toEqual({ kind: 'until', timeUs: 1_500 });
+    expect(a.nowUs).toBe(1_500);
+    const b = mk();
+    expect(b.runUntil(5_000)).toEqual({ kind: 'budget', budget: 'maxSimTime', limit: 1_000, timeUs: 0 });
+    const c = new Engine({ maxEvents: 1, maxSimTimeUs: 1_000 });
+    c.at(0, () => {}, null);
+    c.at(500, () => {}, null);
+    expect(c.runUntil(5_000)).toEqual({ kind: 'budget', budget: 'maxEvents', limit: 1, timeUs: 0 });
+    expect(c.processed).toBe(1);
+  });
+
   it('refuses to schedule in the past or at non-integer times', () => {
     const e = new Engine();
     e.at(10, () => e.at(5, () => {}, null), null);
