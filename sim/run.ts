@@ -4,8 +4,9 @@
  * summary. Nothing else constructs these modules.
  */
 import type { Resource, ResolvedScenario, TimelineAction } from './config/types.ts';
-import { resourceKey } from './config/types.ts';
+import { resourceKey, timelineResources } from './config/types.ts';
 import type { CompileContext } from './control-plane/compile.ts';
+import type { ProxyConfig } from './control-plane/types.ts';
 import { ControlPlane } from './control-plane/control-plane.ts';
 import { ConfigPropagation, DEFAULT_PROPAGATION, type PropagationSettings, type ProxyDelivery } from './control-plane/propagation.ts';
 import { Registry, type PodInfo } from './control-plane/registry.ts';
@@ -15,8 +16,6 @@ import type { PoolStats } from './data-plane/pool.ts';
 import type { Diagnostic } from './domain/diagnostics.ts';
 import { formatLocation } from './domain/diagnostics.ts';
 import { Engine, type StopReason } from './engine/engine.ts';
-import { EngineMachine } from './machines/engine-actor.ts';
-import { podLifecycleMachine } from './machines/pod-lifecycle.ts';
 import { Rng } from './engine/rng.ts';
 import { ExpectationsFold, type Verdict } from './expect/expectations.ts';
 import { SUMMARY_FORMAT, SummaryFold, type ClientSummary, type EdgeSummary, type RuleSummary } from './metrics/summary.ts';
@@ -24,6 +23,7 @@ import { TRACE_FORMAT, type TraceHeader } from './trace/events.ts';
 import { Trace, type TraceSink } from './trace/sink.ts';
 import { TrafficGenerators } from './traffic/generators.ts';
 import { MESHSIM_VERSION } from './version.ts';
+import { DEFAULT_READINESS_DELAY_US, TimelineRunner } from './timeline-runner.ts';
 import { Workloads } from './workloads/app.ts';
 
 export interface SummaryDiagnostic {
@@ -61,13 +61,19 @@ export interface RunOptions {
    */
   propagation?: PropagationSettings | 'default' | null;
   /**
-   * Pod lifecycle events (istio-semantics.md §6.3), until the scenario timeline carries them:
+   * Pod lifecycle events (istio-semantics.md §6.3) from code (the scenario timeline has kill/crash too):
    * `kill` deletes the pod (terminating, then gone after `gracePeriodUs`, default 0), `crash` makes
    * its container exit (restart after the CrashLoopBackOff back-off, ready after the readiness delay).
    */
   podEvents?: PodEvent[];
   /** Emit the data plane's provenance events (route.match, route.pick …); `check --coverage` reads match blocks from them. */
   detail?: boolean;
+  /**
+   * Called with every config istiod compiles for a sidecar (version 1 at start, each later version
+   * when compiled — it is installed when its `config.push` event says so). Inspectors turn it into
+   * `proxy-config` tables (control-plane/proxy-tables.ts). Pods with equal views share one object.
+   */
+  onProxyConfig?: (proxy: { name: string; namespace: string }, version: number, config: ProxyConfig) => void;
 }
 
 export interface PodEvent {
@@ -130,7 +136,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
 
   const root = Rng.root(s.seed);
   let resources: Resource[] = s.resources;
-  const registry = new Registry(resources);
+  const registry = new Registry(resources, { podSlots: s.podSlots });
   let budgetMessage: string | null = null;
   const dataPlane = new DataPlane({
     engine,
@@ -146,6 +152,31 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
       // The data plane reports only maxInFlight here; say what the user can change.
       if (budgetMessage === null) budgetMessage = `${message}. A retry storm, a wide call fan-out or a slow service under heavy load can do this; lower the rate, add timeouts, or raise spec.budgets.maxInFlight (CLI: --max-in-flight).`;
       engine.halt(message);
+    },
+  });
+
+  // Pods the timeline creates later start absent; ready ⇔ endpoint (§6.3).
+  const timelineRunner = new TimelineRunner({
+    engine,
+    trace,
+    registry,
+    dataPlane,
+    onEndpointsChanged: () => propagation?.change(),
+    onPodCreated: (pod) => {
+      // A new sidecar connects to istiod and gets the latest config (and endpoints) at once.
+      if (!pod.hasSidecar || controlPlane === null) return;
+      const config = controlPlane.configFor(pod);
+      opts.onProxyConfig?.(pod, version, config);
+      dataPlane.installConfig(pod, config);
+      dataPlane.installInbound(pod, controlPlane.security.inboundFor(pod));
+      if (edsFollowsPush) dataPlane.setProxyEds(pod, dataPlane.readySnapshot());
+      trace.emit({ kind: 'config.push', timeUs: engine.nowUs, proxy: pod.name, version });
+    },
+    onConfigAction: (a) => {
+      resources = applyTimelineAction(resources, a);
+      trace.emit({ kind: 'timeline', timeUs: engine.nowUs, action: a.kind, label: a.label });
+      if (propagation) propagation.change();
+      else push();
     },
   });
 
@@ -165,8 +196,9 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     // The endpoints each proxy will see: pods ready when this version was compiled (EDS, §6.1).
     const eds = edsFollowsPush ? dataPlane.readySnapshot() : null;
     for (const pod of registry.pods) {
-      if (!pod.hasSidecar) continue;
+      if (!pod.hasSidecar || !timelineRunner.podExists(pod)) continue;
       const config = cp.configFor(pod);
+      opts.onProxyConfig?.(pod, v, config);
       const inbound = cp.security.inboundFor(pod);
       out.push({
         proxy: pod.name,
@@ -206,7 +238,10 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     dataPlane.freezeEds();
     edsFollowsPush = true;
   }
-  schedulePodEvents(opts.podEvents ?? [], { engine, trace, registry, dataPlane, onEndpointsChanged: () => propagation?.change() });
+  if ((opts.podEvents ?? []).length > 0 || TimelineRunner.needsPodTracking(s.timeline)) dataPlane.trackPods();
+  for (const ev of [...(opts.podEvents ?? [])].sort((a, b) => a.atUs - b.atUs)) {
+    timelineRunner.podEvent(ev.atUs, ev.pod, ev.action, ev.readinessDelayUs ?? DEFAULT_READINESS_DELAY_US, ev.gracePeriodUs ?? 0);
+  }
 
   const workloads = new Workloads({ engine, trace, rng: root.fork('workloads'), pods: registry.pods, behaviours: s.workloads, client: dataPlane });
   // JWTs the scenario declares (RequestAuthentication without crypto).
@@ -228,17 +263,11 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     client: dataPlane,
     specs: s.traffic,
     podsOf: (ns, d) => podsByDeployment.get(`${ns}/${d}`) ?? [],
+    podExists: TimelineRunner.needsPodTracking(s.timeline) ? timelineRunner.podServing : undefined,
   });
   traffic.start();
-
-  for (const action of s.timeline) {
-    engine.at(action.atUs, (a: TimelineAction) => {
-      resources = applyTimelineAction(resources, a);
-      trace.emit({ kind: 'timeline', timeUs: engine.nowUs, action: a.kind, label: a.label });
-      if (propagation) propagation.change();
-      else push();
-    }, action);
-  }
+  timelineRunner.attach(workloads, traffic);
+  timelineRunner.schedule(s.timeline);
 
   let stop: StopReason;
   if (opts.onProgress) {
@@ -273,43 +302,6 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
   return { summary: result, header, stop, budgetMessage, proxyStats: dataPlane.proxyStats() };
 }
 
-interface PodWiring {
-  engine: Engine;
-  trace: Trace;
-  registry: Registry;
-  dataPlane: DataPlane;
-  onEndpointsChanged: () => void;
-}
-
-/** Runs a lifecycle machine per affected pod on the engine's clock; ready ⇔ endpoint (§6.3). */
-function schedulePodEvents(events: readonly PodEvent[], w: PodWiring): void {
-  if (events.length === 0) return;
-  w.dataPlane.trackPods();
-  const machines = new Map<string, EngineMachine<typeof podLifecycleMachine>>();
-  const sorted = [...events].sort((a, b) => a.atUs - b.atUs);
-  for (const ev of sorted) {
-    const pod = w.registry.pods.find((p) => p.name === ev.pod);
-    if (!pod) throw new Error(`pod event for unknown pod "${ev.pod}"`);
-    let m = machines.get(pod.name);
-    if (!m) {
-      const input = { readinessDelayUs: ev.readinessDelayUs ?? 2_000_000, gracePeriodUs: ev.gracePeriodUs ?? 0, ready: true };
-      m = new EngineMachine(w.engine, podLifecycleMachine, input, (prev, next) => {
-        if (prev.value === next.value) return;
-        w.trace.emit({ kind: 'pod.state', timeUs: w.engine.nowUs, pod: pod.name, state: String(next.value), restarts: next.context.restarts });
-        const wasUp = prev.value === 'ready';
-        const up = next.value === 'ready';
-        if (wasUp !== up) {
-          w.dataPlane.setPodUp(pod.id, up);
-          w.onEndpointsChanged();
-        }
-      });
-      machines.set(pod.name, m);
-    }
-    const machine = m;
-    w.engine.at(ev.atUs, () => machine.send({ type: ev.action === 'kill' ? 'KILL' : 'CRASH' }), null);
-  }
-}
-
 function budgetText(budget: 'maxEvents' | 'maxSimTime', limit: number): string {
   if (budget === 'maxEvents') {
     return `budget maxEvents (${limit}) reached before the scenario finished. A retry storm or a very high rate can do this; lower the rate or duration, or raise spec.budgets.maxEvents (CLI: --max-events).`;
@@ -321,13 +313,15 @@ export function summaryDiagnostic(d: Diagnostic): SummaryDiagnostic {
   return { code: d.code, level: d.level, resource: d.resource, message: d.message, source: d.source ? formatLocation(d.source) : null };
 }
 
-/** Applies a timeline action to the resource set: same kind/namespace/name replaces. */
+/** Applies a timeline action to the resource set: same kind/namespace/name replaces; runtime actions change nothing. */
 export function applyTimelineAction(resources: readonly Resource[], a: TimelineAction): Resource[] {
   if (a.kind === 'delete') {
     const gone = new Set(a.keys);
     return resources.filter((r) => !gone.has(resourceKey(r)));
   }
+  const added = timelineResources(a);
+  if (added.length === 0) return [...resources];
   const byKey = new Map(resources.map((r) => [resourceKey(r), r] as [string, Resource]));
-  for (const r of a.resources) byKey.set(resourceKey(r), r);
+  for (const r of added) byKey.set(resourceKey(r), r);
   return [...byKey.values()];
 }

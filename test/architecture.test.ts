@@ -34,6 +34,7 @@ const RANK: Record<string, number> = {
   analyze: 7,
   export: 7,
   'run.ts': 8,
+  'timeline-runner.ts': 8,
   labs: 8,
   'index.ts': 9,
   cli: 10,

@@ -13,6 +13,7 @@ import { expectationSchema, type ExpectationInput } from './scenario-schema.ts';
 import { splitFromConfig } from './split-from-config.ts';
 import { didYouMean, listNames } from './suggest.ts';
 import type { Comparison, ExpectationCheck, ExpectationScope, ExpectationSpec, ExpectationTemporal, ResolvedScenario, Resource, TimelineAction, VirtualServiceResource } from './types.ts';
+import { timelineResources } from './types.ts';
 import { parseComparison, parseCount, parsePercent } from './units.ts';
 import { emptyIndex, formatPath, locate, locateKey } from './yaml-source.ts';
 import type { PathSeg, PosIndex } from './yaml-source.ts';
@@ -203,7 +204,7 @@ class EntryResolver {
       if (r.kind === 'VirtualService') out.set(`${r.meta.namespace}/${r.meta.name}`, r);
     };
     for (const r of this.world.resources) add(r);
-    for (const a of this.world.timeline) if (a.kind === 'apply') for (const r of a.resources) add(r);
+    for (const a of this.world.timeline) for (const r of timelineResources(a)) add(r);
     return out;
   }
 
@@ -509,7 +510,7 @@ export function resolveExpectationEntries(entries: unknown, scenario: ResolvedSc
     if (r.kind === 'Service') services.add(r.meta.name);
   };
   scenario.resources.forEach(collect);
-  for (const a of scenario.timeline) if (a.kind === 'apply') a.resources.forEach(collect);
+  for (const a of scenario.timeline) timelineResources(a).forEach(collect);
   const relative = (path: PathSeg[]): PathSeg[] => path.slice(base.length);
   const world: ExpectationWorld = {
     durationUs: scenario.durationUs,

@@ -575,24 +575,66 @@ function checkLoadBalancer(lb: LoadBalancerSettings, path: PathSeg[], emit: Emit
     if (ch.ringHash && ch.maglev) emit([...path, 'consistentHash'], 'consistentHash must set only one of ringHash or maglev');
     checkDuration(ch.httpCookie?.ttl, [...path, 'consistentHash', 'httpCookie', 'ttl'], emit);
   }
-  const loc = lb.localityLbSetting;
-  if (loc) {
-    const set = (['distribute', 'failover', 'failoverPriority'] as const).filter((k) => loc[k] !== undefined && (loc[k]?.length ?? 0) > 0);
-    if (set.length > 1 && !(set.length === 2 && set.includes('failover') && set.includes('failoverPriority'))) {
-      emit([...path, 'localityLbSetting'], `localityLbSetting must set only one of distribute or failover; found ${set.join(' and ')}`);
-    }
-    loc.distribute?.forEach((d, i) => {
-      const total = Object.values(d.to ?? {}).reduce((a, b) => a + b, 0);
-      if (d.to && total !== 100) emit([...path, 'localityLbSetting', 'distribute', i, 'to'], `weights must sum to 100, got ${total}`);
+  if (lb.localityLbSetting) checkLocalityLb(lb.localityLbSetting, [...path, 'localityLbSetting'], emit);
+  checkDuration(lb.warmup?.duration, [...path, 'warmup', 'duration'], emit);
+}
+
+const TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
+
+/**
+ * istio validation ValidateLocalityLbSetting (istio-semantics.md §2.6): distribute excludes
+ * failover and failoverPriority (istiod ignores the others when distribute is set); failover may
+ * go with failoverPriority only when no topology label is in the list; weights 1–100 summing to
+ * 100; failover names regions only ("from" ≠ "to", no '/' or '*'); a locality has at most one
+ * '*', at the end.
+ */
+function checkLocalityLb(loc: NonNullable<LoadBalancerSettings['localityLbSetting']>, path: PathSeg[], emit: Emit): void {
+  const set = (['distribute', 'failover', 'failoverPriority'] as const).filter((k) => (loc[k]?.length ?? 0) > 0);
+  if (set.includes('distribute') && set.length > 1) {
+    emit(path, `localityLbSetting must set only one of distribute, failover or failoverPriority; found ${set.join(' and ')}`);
+  } else if (set.includes('failover') && set.includes('failoverPriority')) {
+    loc.failoverPriority!.forEach((label, i) => {
+      if (TOPOLOGY_LABELS.includes(label.split('=')[0])) {
+        emit([...path, 'failoverPriority', i], `can not set both failover and the topology label '${label}' in failoverPriority (use only one of the two)`);
+      }
     });
   }
-  checkDuration(lb.warmup?.duration, [...path, 'warmup', 'duration'], emit);
+  const checkLocality = (l: string | undefined, where: PathSeg[]): void => {
+    if (l === undefined) return;
+    const stars = l.split('*').length - 1;
+    if (stars > 1 || (stars === 1 && !l.endsWith('*'))) emit(where, `locality '${l}': at most one '*', and only at the end`);
+    else if (l.split('/').some((part) => part === '')) emit(where, `locality '${l}' must not have an empty region/zone/subzone`);
+  };
+  loc.distribute?.forEach((d, i) => {
+    const p = [...path, 'distribute', i];
+    checkLocality(d.from, [...p, 'from']);
+    let total = 0;
+    for (const [to, w] of Object.entries(d.to ?? {})) {
+      checkLocality(to, [...p, 'to', to]);
+      if (!(w >= 1 && w <= 100)) emit([...p, 'to', to], `locality weight must be in 1..100, got ${w}`);
+      total += w;
+    }
+    if (d.to && total !== 100) emit([...p, 'to'], `weights must sum to 100, got ${total}`);
+  });
+  loc.failover?.forEach((f, i) => {
+    const p = [...path, 'failover', i];
+    if (f.from !== undefined && f.from === f.to) emit(p, `failover from and to must name different regions, both are '${f.from}'`);
+    for (const k of ['from', 'to'] as const) {
+      const v = f[k];
+      if (v !== undefined && (v.includes('/') || v.includes('*'))) emit([...p, k], `failover ${k} names a region only (no '/' or '*'), got '${v}'`);
+    }
+  });
 }
 
 function checkTrafficPolicy(tp: TrafficPolicy, path: PathSeg[], emit: Emit, allowPortLevel: boolean): void {
   if (tp.connectionPool) checkConnectionPool(tp.connectionPool, [...path, 'connectionPool'], emit);
   if (tp.outlierDetection) checkOutlier(tp.outlierDetection, [...path, 'outlierDetection'], emit);
   if (tp.loadBalancer) checkLoadBalancer(tp.loadBalancer, [...path, 'loadBalancer'], emit);
+  const loc = tp.loadBalancer?.localityLbSetting;
+  if (loc && ((loc.failover?.length ?? 0) > 0 || (loc.failoverPriority?.length ?? 0) > 0) && !tp.outlierDetection) {
+    // Without outlier detection istiod assigns no priorities, so failover never happens (§2.6).
+    emit([...path, 'loadBalancer', 'localityLbSetting'], 'outlierDetection must be set for locality failover to take effect (istiod assigns failover priorities only with it)', 'warning');
+  }
   if (tp.tls?.mode === 'ISTIO_MUTUAL') {
     const extra = Object.keys(tp.tls).filter((k) => k !== 'mode' && k !== 'sni' && k !== 'subjectAltNames');
     if (extra.length) emit([...path, 'tls'], `tls mode ISTIO_MUTUAL must not set ${extra.join(', ')}`);

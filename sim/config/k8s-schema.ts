@@ -79,6 +79,8 @@ export const deploymentSchema = z.strictObject({
       spec: z.looseObject({
         serviceAccountName: z.string().optional(),
         serviceAccount: z.string().optional(),
+        // Node labels stand-in: meshsim has no nodes, so topology.* keys here give the pod its locality (manifests.ts).
+        nodeSelector: strMap.nullish(),
         containers: z.array(z.looseObject({ name: z.string().optional(), ports: z.array(containerPortSchema).nullish() })).min(1),
       }),
     }),

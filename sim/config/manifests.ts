@@ -337,6 +337,7 @@ function buildDeployment(data: zod.infer<typeof deploymentSchema>, meta: Resourc
     }
   }
   const templateSpec = spec.template.spec;
+  const locality = podLocality(podLabels, templateSpec.nodeSelector ?? {}, emit);
   return {
     kind: 'Deployment',
     meta,
@@ -346,7 +347,35 @@ function buildDeployment(data: zod.infer<typeof deploymentSchema>, meta: Resourc
     podAnnotations: spec.template.metadata?.annotations ?? {},
     serviceAccount: templateSpec.serviceAccountName ?? templateSpec.serviceAccount ?? 'default',
     containerPorts,
+    ...(locality ? { locality } : {}),
   };
+}
+
+/** Pod label Istio reads a pod's locality from, "region.zone.subzone" (dots: labels cannot hold '/'). */
+const ISTIO_LOCALITY_LABEL = 'istio-locality';
+const TOPOLOGY_KEYS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'] as const;
+
+/**
+ * A pod's locality (istio-semantics.md §2.6). Istio takes the pod label `istio-locality` if present,
+ * else its node's topology labels; meshsim has no nodes, so `spec.template.spec.nodeSelector` with
+ * the same topology keys stands in for them (the scheduler would only place the pod on such a node).
+ */
+function podLocality(labels: Record<string, string>, nodeSelector: Record<string, string>, emit: Emit): DeploymentResource['locality'] {
+  const label = labels[ISTIO_LOCALITY_LABEL];
+  if (label !== undefined) {
+    const parts = label.split('.');
+    const where = ['spec', 'template', 'metadata', 'labels', ISTIO_LOCALITY_LABEL];
+    if (parts.length > 3 || parts.some((p) => p === '')) {
+      emit(where, `istio-locality '${label}' should be 'region', 'region.zone' or 'region.zone.subzone' (dots stand for '/'); extra or empty parts are ignored`, 'warning');
+    }
+    return parts[0] === '' ? null : { region: parts[0], zone: parts[1] ?? '', subzone: parts[2] ?? '' };
+  }
+  const [region = '', zone = '', subzone = ''] = TOPOLOGY_KEYS.map((k) => nodeSelector[k]);
+  if (region === '' && (zone !== '' || subzone !== '')) {
+    emit(['spec', 'template', 'spec', 'nodeSelector'], `nodeSelector sets a zone or subzone without ${TOPOLOGY_KEYS[0]}; the pod gets no locality`, 'warning');
+    return null;
+  }
+  return region === '' ? null : { region, zone, subzone };
 }
 
 /** Parses resources out of already-parsed YAML documents. */

@@ -140,6 +140,23 @@ const resourceRef = z.strictObject({
   apiVersion: z.string().optional(),
 });
 
+const podOrWorkload = {
+  pod: z.string().min(1).optional().meta({ description: 'One pod by name, e.g. "reviews-v3-0" (Deployment name, dash, replica number).' }),
+  workload: z.string().min(1).optional().meta({ description: 'A Deployment ("name" or "ns/name").' }),
+};
+
+const readinessDelay = duration.optional().meta({ description: 'Container start → Ready (readiness probe passes) for pods this action starts. Default 2s.' });
+
+const forWindow = duration.optional().meta({ description: 'How long the window lasts; omitted = until the end of the run.' });
+
+const podActionSchema = z
+  .strictObject({
+    ...podOrWorkload,
+    count: int.optional().meta({ description: 'With workload: how many of its pods (lowest-numbered first). Default 1.' }),
+    readinessDelay,
+  })
+  .meta({ description: '{pod: NAME} or {workload: DEPLOYMENT, count?: N}.' });
+
 export const timelineSchema = z
   .strictObject({
     at: duration.meta({ description: 'Simulated time of the change.' }),
@@ -148,8 +165,79 @@ export const timelineSchema = z
       .optional()
       .meta({ description: 'Manifest file(s), relative to the scenario file; same kind/namespace/name replaces.' }),
     delete: z.union([resourceRef, z.array(resourceRef).min(1)]).optional().meta({ description: 'Resource(s) to delete.' }),
+    patch: z
+      .strictObject({
+        kind: z.string().min(1),
+        name: z.string().min(1),
+        namespace: z.string().optional().meta({ description: 'Default "default".' }),
+        merge: z.record(z.string(), z.unknown()).meta({ description: 'JSON merge patch (RFC 7386): objects merge, null deletes a field, anything else replaces.' }),
+      })
+      .optional()
+      .meta({ description: 'Merge-patch a resource that exists at that time (like kubectl patch --type merge).' }),
+    kill: podActionSchema
+      .extend({
+        grace: duration.optional().meta({ description: 'Termination grace period (terminating → gone). Default 0s.' }),
+        replace: z.boolean().optional().meta({ description: 'The ReplicaSet creates a replacement pod (default true).' }),
+      })
+      .optional()
+      .meta({ description: 'Delete pod(s): they leave the endpoints at once and requests they were serving are reset; the ReplicaSet starts replacements.' }),
+    crash: podActionSchema
+      .optional()
+      .meta({ description: 'The container exits: not ready until kubelet restarts it after the CrashLoopBackOff back-off (10s, doubling per crash, max 5m) plus the readiness delay.' }),
+    scale: z
+      .strictObject({
+        workload: z.string().min(1).meta({ description: 'Deployment ("name" or "ns/name").' }),
+        replicas: int.meta({ description: 'New replica count (>= 0).' }),
+        readinessDelay,
+      })
+      .optional()
+      .meta({ description: 'Scale a Deployment: new pods go pending → starting → ready; scale-down terminates the highest-numbered pods.' }),
+    restart: z
+      .strictObject({
+        workload: z.string().min(1).meta({ description: 'Deployment ("name" or "ns/name").' }),
+        maxSurge: z.union([int, z.string()]).optional().meta({ description: 'Pods above replicas during the update: a count or "25%" (default, rounded up).' }),
+        maxUnavailable: z.union([int, z.string()]).optional().meta({ description: 'Ready pods below replicas allowed: a count or "25%" (default, rounded down).' }),
+        readinessDelay,
+      })
+      .optional()
+      .meta({ description: 'Rolling update (kubectl rollout restart): new pods replace the old ones within maxSurge / maxUnavailable.' }),
+    slow: z
+      .strictObject({ ...podOrWorkload, extra: duration.meta({ description: 'Added to the service time of each request.' }), for: forWindow })
+      .optional()
+      .meta({ description: 'Extra service time for requests the pod(s) start during the window (for).' }),
+    fail: z
+      .strictObject({
+        ...podOrWorkload,
+        status: httpStatus.optional().meta({ description: 'Status the app answers. Default 503.' }),
+        ratio: percent.optional().meta({ description: 'Share of requests that fail. Default 100%.' }),
+        for: forWindow,
+      })
+      .optional()
+      .meta({ description: 'The app answers `status` for `ratio` of the requests it starts during the window (for).' }),
+    partition: z
+      .strictObject({
+        from: z.string().min(1).meta({ description: 'Calling Deployment.' }),
+        to: z.string().min(1).meta({ description: 'Called Deployment.' }),
+        for: forWindow,
+      })
+      .optional()
+      .meta({ description: 'Connections from pods of `from` to pods of `to` fail (503 UF, retried by the default policy) during the window (for).' }),
+    traffic: z
+      .strictObject({
+        client: z.string().min(1).meta({ description: 'Traffic entry name.' }),
+        rate: z.union([z.string(), z.number()]).meta({ description: 'New rate ("200/s"); for closed-loop clients the new qps.', examples: ['200/s'] }),
+        over: duration.optional().meta({ description: 'Ramp linearly from the current rate over this long (default: a step).' }),
+      })
+      .optional()
+      .meta({ description: 'Change a client\'s rate: a step, or a linear ramp with over.' }),
   })
-  .meta({ id: 'TimelineEntry', description: 'A configuration change at a simulated time (exactly one of apply or delete).' });
+  .meta({
+    id: 'TimelineEntry',
+    description: 'One change at a simulated time: exactly one of apply, delete, patch, kill, crash, scale, restart, slow, fail, partition or traffic.',
+  });
+
+/** Action keys of a timeline entry, in the order the README documents them. */
+export const TIMELINE_ACTIONS = ['apply', 'delete', 'patch', 'kill', 'crash', 'scale', 'restart', 'slow', 'fail', 'partition', 'traffic'] as const;
 
 const latencyChecks = z
   .strictObject({
@@ -244,6 +332,18 @@ export const meshSchema = z.strictObject({
     .union([outboundMode, z.strictObject({ mode: outboundMode })])
     .optional()
     .meta({ description: 'ALLOW_ANY (default) or REGISTRY_ONLY.' }),
+  propagation: z
+    .union([
+      z.enum(['default', 'instant']),
+      z.strictObject({
+        debounce: duration.optional().meta({ description: 'PILOT_DEBOUNCE_AFTER: push this long after the last change. Default 100ms.' }),
+        debounceMax: duration.optional().meta({ description: 'PILOT_DEBOUNCE_MAX: push at most this long after the first change. Default 10s.' }),
+        pushDelayMin: duration.optional().meta({ description: 'Per-proxy apply delay, uniform from this… Default 50ms.' }),
+        pushDelayMax: duration.optional().meta({ description: '…to this. Default 500ms.' }),
+      }),
+    ])
+    .optional()
+    .meta({ description: 'How config and endpoint changes reach sidecars (istio-semantics.md §6.1): instant (default), default (istiod debounce + per-proxy push delay) or the individual knobs.' }),
   rootNamespace: z.string().min(1).optional().meta({ description: 'Default istio-system.' }),
   trustDomain: z.string().min(1).optional().meta({ description: 'Default cluster.local.' }),
 });

@@ -30,12 +30,11 @@ import type {
   CallStepInput,
   DistributionInput,
   SpecInput,
-  TimelineInput,
   TrafficInput,
   WorkloadInput,
 } from './scenario-schema.ts';
 import { resolveExpectations, type ExpectationWorld } from './expectations.ts';
-import { closest, didYouMean, listNames } from './suggest.ts';
+import { closest, listNames } from './suggest.ts';
 import type {
   Budgets,
   CallSpec,
@@ -54,7 +53,8 @@ import type {
   TrafficSpec,
   WorkloadBehaviour,
 } from './types.ts';
-import { resourceKey } from './types.ts';
+import { resourceKey, timelineResources } from './types.ts';
+import { resolveTimeline } from './timeline.ts';
 import { Fnv1a64, MAX_RATE_PER_SEC, parseIstioVersion, parsePercent, parseRate, parseUrl } from './units.ts';
 import { formatPath, locate, locateKey, parseYamlDocuments } from './yaml-source.ts';
 import { confinementProblem, parseByteSize, podCountProblem } from './limits.ts';
@@ -86,6 +86,8 @@ export const DEFAULT_LATENCY: SidecarLatency = {
   network: { kind: 'constant', valueUs: 50 },
 };
 export { DEFAULT_CONFIDENCE } from './expectations.ts';
+/** istiod's defaults (istio-semantics.md §6.1); the same numbers as control-plane/propagation.ts DEFAULT_PROPAGATION. */
+const DEFAULT_PROPAGATION = { debounceUs: 100 * US_PER_MS, debounceMaxUs: 10 * US_PER_S, pushDelayMinUs: 50 * US_PER_MS, pushDelayMaxUs: 500 * US_PER_MS };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -103,8 +105,10 @@ class Resolver {
   private readonly reads = new Map<string, FileRead>();
   private blocking: PathSeg[][] = [];
   private index!: PosIndex;
-  private doc!: YamlDoc;
-  private readonly dir: string;
+  doc!: YamlDoc;
+  readonly dir: string;
+  /** Raw manifest documents by resource key, latest load wins (timeline patch merges into them). */
+  readonly raws = new Map<string, unknown>();
 
   constructor(
     readonly file: string,
@@ -126,6 +130,9 @@ class Resolver {
       source: path === null ? null : opts.atKey ? locateKey(this.index, path) : this.at(path),
     };
     if (path !== null && path.length > 0) d.path = formatPath(path);
+    this.diagnostics.push(d);
+  }
+  push(d: Diagnostic): void {
     this.diagnostics.push(d);
   }
   error(path: PathSeg[] | null, message: string, code: string = CODES.scenario, atKey = false): void {
@@ -174,6 +181,7 @@ class Resolver {
     }
     const y = parseYamlDocuments(r.text, path);
     this.diagnostics.push(...y.diagnostics);
+    for (const doc of y.docs) this.rememberRaw(doc.value);
     const parsed = parseLocatedResources(
       y.docs.map((doc) => ({ value: doc.value, doc, base: [] })),
       order,
@@ -181,6 +189,13 @@ class Resolver {
     );
     this.diagnostics.push(...parsed.diagnostics);
     return parsed;
+  }
+
+  /** Keeps a manifest document for later `patch` entries. */
+  rememberRaw(value: unknown): void {
+    if (!isRecord(value) || typeof value.kind !== 'string' || !isRecord(value.metadata) || typeof value.metadata.name !== 'string') return;
+    const ns = typeof value.metadata.namespace === 'string' ? value.metadata.namespace : undefined;
+    this.raws.set(`${value.kind}/${namespaceFor(value.kind, ns)}/${value.metadata.name}`, value);
   }
 
   duration(value: unknown, path: PathSeg[], fallback: number): number {
@@ -273,6 +288,7 @@ class Resolver {
     }
     if (spec.resources && this.readable(['spec', 'resources'])) {
       const items = spec.resources.map((value, i) => ({ value: value as unknown, doc: this.doc, base: ['spec', 'resources', i] as PathSeg[] }));
+      for (const it of items) this.rememberRaw(it.value);
       const p = parseLocatedResources(items, order, { profile });
       this.diagnostics.push(...p.diagnostics);
       order += p.resources.length;
@@ -290,8 +306,13 @@ class Resolver {
     }
 
     // Timeline.
-    const timeline = this.timeline(spec, durationUs, profile, order, resources, rejected);
-    const applied = timeline.flatMap((a) => (a.kind === 'apply' ? a.resources : []));
+    const clientNames = (Array.isArray(spec.traffic) ? spec.traffic : []).map((t) => (isRecord(t) && typeof t.name === 'string' ? t.name : '')).filter((n) => n !== '');
+    const resolvedTimeline =
+      spec.timeline && this.readable(['spec', 'timeline'])
+        ? resolveTimeline(spec, this, { durationUs, profile, startOrder: order, base: resources, rejected, deployments: uniqueDeployments(resources), clients: clientNames })
+        : { actions: [], podSlots: {} };
+    const timeline = resolvedTimeline.actions;
+    const applied = timeline.flatMap((a) => timelineResources(a));
     const everything = [...resources, ...applied];
 
     // Cross-resource checks over every resource the run may ever have.
@@ -308,6 +329,7 @@ class Resolver {
     const traffic = this.traffic(spec, durationUs, deployments, rejectedDeployments);
     const expectations = this.expectations(spec, durationUs, budgets, deployments, services, rejectedDeployments, resources, timeline);
 
+    const propagation = this.propagation(spec);
     const tokens = resolveTokens(
       spec.tokens,
       (text) => {
@@ -335,6 +357,8 @@ class Resolver {
       latency,
       diagnostics: this.diagnostics,
       inputHash: this.hasher.hex(),
+      ...(propagation !== undefined ? { propagation } : {}),
+      ...(Object.keys(resolvedTimeline.podSlots).length > 0 ? { podSlots: resolvedTimeline.podSlots } : {}),
     };
   }
 
@@ -362,6 +386,24 @@ class Resolver {
     if (mesh.rootNamespace !== undefined && this.intact(['spec', 'mesh', 'rootNamespace'])) profile.rootNamespace = mesh.rootNamespace;
     if (mesh.trustDomain !== undefined && this.intact(['spec', 'mesh', 'trustDomain'])) profile.trustDomain = mesh.trustDomain;
     return profile;
+  }
+
+  /** spec.mesh.propagation (istio-semantics.md §6.1); undefined = instant (the default). */
+  private propagation(spec: SpecInput): ResolvedScenario['propagation'] | undefined {
+    const p = spec.mesh?.propagation;
+    const path: PathSeg[] = ['spec', 'mesh', 'propagation'];
+    if (p === undefined || !this.intact(path)) return undefined;
+    if (p === 'instant') return null;
+    if (p === 'default') return 'default';
+    const knobs = {
+      debounceUs: this.duration(p.debounce, [...path, 'debounce'], DEFAULT_PROPAGATION.debounceUs),
+      debounceMaxUs: this.duration(p.debounceMax, [...path, 'debounceMax'], DEFAULT_PROPAGATION.debounceMaxUs),
+      pushDelayMinUs: this.duration(p.pushDelayMin, [...path, 'pushDelayMin'], DEFAULT_PROPAGATION.pushDelayMinUs),
+      pushDelayMaxUs: this.duration(p.pushDelayMax, [...path, 'pushDelayMax'], DEFAULT_PROPAGATION.pushDelayMaxUs),
+    };
+    if (knobs.debounceMaxUs < knobs.debounceUs) this.error([...path, 'debounceMax'], `debounceMax (${knobs.debounceMaxUs / US_PER_MS}ms) must be >= debounce (${knobs.debounceUs / US_PER_MS}ms)`);
+    if (knobs.pushDelayMaxUs < knobs.pushDelayMinUs) this.error([...path, 'pushDelayMax'], `pushDelayMax (${knobs.pushDelayMaxUs / US_PER_MS}ms) must be >= pushDelayMin (${knobs.pushDelayMinUs / US_PER_MS}ms)`);
+    return knobs;
   }
 
   private budgets(spec: SpecInput): Budgets {
@@ -473,74 +515,8 @@ class Resolver {
     }
   }
 
-  // ---- timeline ----
-  private timeline(
-    spec: SpecInput,
-    durationUs: number,
-    profile: SemanticsProfile,
-    startOrder: number,
-    base: Resource[],
-    rejected: RejectedRef[],
-  ): TimelineAction[] {
-    if (!spec.timeline || !this.readable(['spec', 'timeline'])) return [];
-    const entries: { entry: TimelineInput; i: number; atUs: number }[] = [];
-    spec.timeline.forEach((entry, i) => {
-      const path: PathSeg[] = ['spec', 'timeline', i];
-      if (!this.intact(path)) return;
-      const atUs = this.duration(entry.at, [...path, 'at'], -1);
-      if (atUs < 0) return;
-      const n = (entry.apply !== undefined ? 1 : 0) + (entry.delete !== undefined ? 1 : 0);
-      if (n !== 1) {
-        this.error(path, n === 0 ? 'a timeline entry needs apply (manifest files) or delete (resources)' : 'a timeline entry has either apply or delete, not both; split it into two entries');
-        return;
-      }
-      if (atUs >= durationUs) this.warn([...path, 'at'], `at ${entry.at} is not before the end of traffic (duration ${durationUs / US_PER_S}s)`);
-      entries.push({ entry, i, atUs });
-    });
-    entries.sort((a, b) => a.atUs - b.atUs || a.i - b.i);
-    const out: TimelineAction[] = [];
-    let order = startOrder;
-    const known = new Set(base.map(resourceKey));
-    for (const { entry, i, atUs } of entries) {
-      const path: PathSeg[] = ['spec', 'timeline', i];
-      const source = this.at(path);
-      if (entry.apply !== undefined) {
-        const list = typeof entry.apply === 'string' ? [entry.apply] : entry.apply;
-        const resources: Resource[] = [];
-        list.forEach((rel, j) => {
-          const where = typeof entry.apply === 'string' ? [...path, 'apply'] : [...path, 'apply', j];
-          if (!this.confined(rel, where)) return;
-          const p = this.loadFile(joinPath(this.dir, rel), where, order, profile);
-          order += p.resources.length;
-          resources.push(...p.resources);
-          rejected.push(...p.rejected);
-        });
-        const layer = dedupeLayer(resources);
-        this.diagnostics.push(...layer.diagnostics);
-        for (const r of layer.resources) known.add(resourceKey(r));
-        out.push({ kind: 'apply', atUs, resources: layer.resources, label: `apply ${list.join(', ')}`, source });
-      } else if (entry.delete !== undefined) {
-        const refs = Array.isArray(entry.delete) ? entry.delete : [entry.delete];
-        const keys: string[] = [];
-        refs.forEach((ref, j) => {
-          const where = Array.isArray(entry.delete) ? [...path, 'delete', j] : [...path, 'delete'];
-          const ns = namespaceFor(ref.kind, ref.namespace);
-          const key = `${ref.kind}/${ns}/${ref.name}`;
-          if (!known.has(key) && !rejected.some((r) => r.kind === ref.kind && r.namespace === ns && r.name === ref.name)) {
-            const same = [...known].filter((k) => k.startsWith(`${ref.kind}/`)).map((k) => k.slice(ref.kind.length + 1));
-            this.warn(where, `nothing to delete: no ${ref.kind} ${ns ? `${ns}/` : ''}${ref.name} exists at that time${didYouMean(`${ns}/${ref.name}`, same)}`, CODES.reference);
-          }
-          keys.push(key);
-        });
-        const label = `delete ${refs.map((r) => `${r.kind} ${namespaceFor(r.kind, r.namespace) ? `${namespaceFor(r.kind, r.namespace)}/` : ''}${r.name}`).join(', ')}`;
-        out.push({ kind: 'delete', atUs, keys, label, source });
-      }
-    }
-    return out;
-  }
-
   // ---- workloads ----
-  private findDeployment(
+  findDeployment(
     ref: string,
     deployments: DeploymentResource[],
     rejected: string[],

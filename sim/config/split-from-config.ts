@@ -10,7 +10,7 @@
  */
 import type { HTTPRoute } from './istio-types.ts';
 import type { DeploymentResource, DestinationRuleResource, Resource, ServiceResource, TimelineAction, VirtualServiceResource } from './types.ts';
-import { resourceKey } from './types.ts';
+import { resourceKey, timelineDeletes, timelineResources } from './types.ts';
 
 const CLUSTER_SUFFIX = 'svc.cluster.local';
 
@@ -67,8 +67,8 @@ function inForceAt(resources: readonly Resource[], timeline: readonly TimelineAc
   const byKey = new Map(resources.map((r) => [resourceKey(r), r] as [string, Resource]));
   for (const a of timeline) {
     if (a.atUs > atUs) break;
-    if (a.kind === 'apply') for (const r of a.resources) byKey.set(resourceKey(r), r);
-    else for (const k of a.keys) byKey.delete(k);
+    for (const r of timelineResources(a)) byKey.set(resourceKey(r), r);
+    for (const k of timelineDeletes(a)) byKey.delete(k);
   }
   return [...byKey.values()];
 }
@@ -77,7 +77,7 @@ function keysChangedBetween(timeline: readonly TimelineAction[], fromUs: number,
   const out = new Map<string, number>();
   for (const a of timeline) {
     if (a.atUs <= fromUs || a.atUs >= toUs) continue;
-    const keys = a.kind === 'apply' ? a.resources.map(resourceKey) : a.keys;
+    const keys = [...timelineResources(a).map(resourceKey), ...timelineDeletes(a)];
     for (const k of keys) if (!out.has(k)) out.set(k, a.atUs);
   }
   return out;

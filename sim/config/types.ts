@@ -52,6 +52,8 @@ export interface DeploymentResource {
   /** spec.template.spec.serviceAccountName, "default" when omitted. */
   serviceAccount: string;
   containerPorts: ContainerPort[];
+  /** Pod locality from the istio-locality label or nodeSelector topology keys (manifests.ts podLocality); absent/null = none. */
+  locality?: { region: string; zone: string; subzone: string } | null;
 }
 
 export interface ServicePort {
@@ -245,9 +247,64 @@ export interface TrafficSpec {
 
 // ---- Timeline ------------------------------------------------------------------------------
 
+/** A Deployment named by a timeline action. */
+export interface DeploymentRef {
+  namespace: string;
+  deployment: string;
+}
+
+interface TimelineBase {
+  atUs: number;
+  /** Human text for the `timeline` trace event ("kill pod reviews-v3-0"). */
+  label: string;
+  source: SourceLocation | null;
+}
+
+/**
+ * One timeline entry, resolved (scenarios/README.md, "Timeline"). Pod names are resolved at load
+ * time by simulating the Deployment controller on names only (sim/config/pod-plan.ts), so the run
+ * just executes them: `pods` are the pods acted on, `create` the pods the action brings up
+ * (ReplicaSet replacements, scale-up, the new ReplicaSet of a rolling update).
+ */
 export type TimelineAction =
-  | { kind: 'apply'; atUs: number; resources: Resource[]; label: string; source: SourceLocation | null }
-  | { kind: 'delete'; atUs: number; keys: string[]; label: string; source: SourceLocation | null };
+  | (TimelineBase & { kind: 'apply'; resources: Resource[] })
+  | (TimelineBase & { kind: 'delete'; keys: string[] })
+  /** JSON merge patch (RFC 7386) of one resource, resolved to the patched resource. */
+  | (TimelineBase & { kind: 'patch'; resources: Resource[] })
+  /** Delete pods (grace period, then gone); the ReplicaSet creates `create` in their place. */
+  | (TimelineBase & { kind: 'kill'; pods: string[]; create: string[]; gracePeriodUs: number; readinessDelayUs: number })
+  /** The container exits; kubelet restarts it after the CrashLoopBackOff back-off. */
+  | (TimelineBase & { kind: 'crash'; pods: string[]; readinessDelayUs: number })
+  /** Scale a Deployment: `create` come up (pending → starting → ready), `pods` (highest-numbered) terminate. */
+  | (TimelineBase & { kind: 'scale'; target: DeploymentRef; replicas: number; pods: string[]; create: string[]; readinessDelayUs: number })
+  /** Rolling update: `create` replace `pods` within maxSurge / maxUnavailable (counts of pods). */
+  | (TimelineBase & { kind: 'restart'; target: DeploymentRef; pods: string[]; create: string[]; maxSurge: number; maxUnavailable: number; readinessDelayUs: number })
+  /**
+   * Extra service time for every request the apps start in [atUs, atUs + forUs): one pod, or with
+   * `workload` every pod of the Deployment (pods it gets later included; `pods` is then empty).
+   */
+  | (TimelineBase & { kind: 'slow'; pods: string[]; workload: DeploymentRef | null; extraUs: number; forUs: number | null })
+  /** The apps answer `status` for `ratioPpm` of the requests they start in the window (targets as for slow). */
+  | (TimelineBase & { kind: 'fail'; pods: string[]; workload: DeploymentRef | null; status: number; ratioPpm: number; forUs: number | null })
+  /** Connections from pods of `from` to pods of `to` fail (UF) in the window (forUs). */
+  | (TimelineBase & { kind: 'partition'; from: DeploymentRef; to: DeploymentRef; forUs: number | null })
+  /** Rate of one traffic client: a step (overUs 0) or a linear ramp over `overUs`. */
+  | (TimelineBase & { kind: 'traffic'; client: string; ratePerSec: number; overUs: number });
+
+/** Resources a timeline action adds or replaces (apply, patch); [] for other actions. */
+export function timelineResources(a: TimelineAction): readonly Resource[] {
+  return a.kind === 'apply' || a.kind === 'patch' ? a.resources : [];
+}
+
+/** Resource keys a timeline action deletes; [] for other actions. */
+export function timelineDeletes(a: TimelineAction): readonly string[] {
+  return a.kind === 'delete' ? a.keys : [];
+}
+
+/** True for actions that change configuration istiod watches (and so push a new version). */
+export function changesConfig(a: TimelineAction): boolean {
+  return a.kind === 'apply' || a.kind === 'delete' || a.kind === 'patch';
+}
 
 // ---- Expectations --------------------------------------------------------------------------
 // The language is documented in docs/expectations.md; sim/expect folds these over the trace.
@@ -364,7 +421,12 @@ export interface ResolvedScenario {
   /**
    * How timeline changes reach the sidecars (istio-semantics.md §6.1): 'default' = istiod debounce
    * 100 ms after the last change / 10 s max, then a per-proxy apply delay of 50–500 ms; absent or
-   * null = at once. Not read from YAML yet (set programmatically).
+   * null = at once. From `spec.mesh.propagation`; RunOptions.propagation overrides it.
    */
   propagation?: 'default' | { debounceUs: number; debounceMaxUs: number; pushDelayMinUs: number; pushDelayMaxUs: number } | null;
+  /**
+   * Pods the run needs per Deployment ("ns/name" → count) when the timeline creates pods (scale up,
+   * kill replacements, rolling updates); pods beyond `replicas` start absent. Absent = replicas.
+   */
+  podSlots?: Record<string, number>;
 }

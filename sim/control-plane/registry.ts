@@ -37,6 +37,18 @@ export interface PodInfo {
   ip: string;
   /** Named container ports (for Service targetPort by name). */
   namedPorts: Readonly<Record<string, number>>;
+  /** Region/zone/subzone from the pod template (locality LB, istio-semantics.md §2.6); absent/null = none. */
+  locality?: DeploymentResource['locality'];
+  /**
+   * A pod the timeline creates later (scale-up, ReplicaSet replacement, rolling update): it does
+   * not exist at t=0 (RegistryOptions.podSlots). Absent = exists from the start.
+   */
+  later?: boolean;
+}
+
+export interface RegistryOptions {
+  /** Pods per Deployment ("ns/name" → count) when the timeline creates more than `replicas`. */
+  podSlots?: Readonly<Record<string, number>>;
 }
 
 export interface RegistryService {
@@ -93,7 +105,7 @@ export class Registry {
   private readonly byFqdn = new Map<string, RegistryService>();
   private readonly resolved = new Map<string, Map<string, RegistryService | null>>();
 
-  constructor(resources: readonly Resource[]) {
+  constructor(resources: readonly Resource[], opts: RegistryOptions = {}) {
     const nsLabels = new Map<string, Record<string, string>>();
     for (const r of resources) if (r.kind === 'Namespace') nsLabels.set(r.meta.name, r.meta.labels);
 
@@ -145,7 +157,8 @@ export class Registry {
       const sidecar = d.podAnnotations[EXTERNAL_HOST_ANNOTATION] === undefined && (gateway || injectsSidecar(d, nsLabels.get(d.meta.namespace) ?? {}));
       const namedPorts: Record<string, number> = {};
       for (const p of d.containerPorts) if (p.name) namedPorts[p.name] = p.containerPort;
-      for (let i = 0; i < d.replicas; i++) {
+      const slots = Math.max(d.replicas, opts.podSlots?.[`${d.meta.namespace}/${d.meta.name}`] ?? 0);
+      for (let i = 0; i < slots; i++) {
         const id = pods.length;
         pods.push({
           id,
@@ -161,6 +174,8 @@ export class Registry {
           externalHost: d.podAnnotations[EXTERNAL_HOST_ANNOTATION] ?? null,
           ip: `10.244.${(id >> 8) & 255}.${(id & 255) + 2}`,
           namedPorts,
+          locality: d.locality ?? null,
+          ...(i >= d.replicas ? { later: true } : {}),
         });
       }
     }

@@ -29,7 +29,7 @@ import { Admit, ConnectOutcome, ConnectionPool, newPoolStats, poolLimits, type C
 import { AttemptFailure, backoffUs, isRetriable } from './retry.ts';
 import { retryReason } from './retry-reason.ts';
 import { lookupRoute, pickWeightedIndex } from './router.ts';
-import { addClaimHeaders, clientSendsMtls, inboundVerdict } from './inbound-security.ts';
+import { addClaimHeaders, clientSendsMtls, inboundIsOpen, inboundVerdict } from './inbound-security.ts';
 import { lookupGatewayRoute } from '../control-plane/gateway.ts';
 import type { InboundSecurity } from '../control-plane/security/index.ts';
 import type { TokenTable } from '../control-plane/security/jwt.ts';
@@ -135,7 +135,7 @@ export class Proxy {
     if (!st) {
       const cfg = this.config.clusters.get(name);
       if (!cfg) return undefined;
-      st = new ClusterState(cfg);
+      st = new ClusterState(cfg, this.pod);
       if (this.equip) this.equip(this, st);
       this.clusters.set(name, st);
     }
@@ -276,6 +276,8 @@ export class DataPlane implements OutboundClient {
   private readonly horizonUs: number;
   /** Requests at each pod's application (only when trackPods() was called). */
   private atPod: Set<Attempt>[] | null = null;
+  /** Timeline partitions "ns/from>ns/to" (Deployments) → how many windows hold it open. */
+  private readonly partitions = new Map<string, number>();
 
   constructor(opts: DataPlaneOptions) {
     this.horizonUs = opts.horizonUs ?? Number.MAX_SAFE_INTEGER;
@@ -331,10 +333,19 @@ export class DataPlane implements OutboundClient {
     return this.engine.nowUs;
   }
 
-  setPodUp(podId: number, up: boolean): void {
+  /**
+   * A pod starts or stops being an endpoint. Going down resets the requests it is serving unless
+   * `resetInFlight` is false (a graceful termination lets them finish; `resetInFlight()` ends the rest).
+   */
+  setPodUp(podId: number, up: boolean, resetInFlight = true): void {
     this.podUp[podId] = up ? 1 : 0;
     this.healthEpoch++;
-    if (!up && this.atPod !== null) this.resetAtPod(podId);
+    if (!up && resetInFlight && this.atPod !== null) this.resetAtPod(podId);
+  }
+
+  /** The pod's process is gone: requests still being served there are reset (503 UC). */
+  resetInFlight(podId: number): void {
+    if (this.atPod !== null) this.resetAtPod(podId);
   }
 
   /**
@@ -373,6 +384,20 @@ export class DataPlane implements OutboundClient {
     const list = [...set];
     set.clear();
     for (const a of list) if (!a.abandoned) this.attemptFailed(a, AttemptFailure.Reset, 503, 'UC');
+  }
+
+  /** Opens or closes a partition window: connections from pods of `from` to pods of `to` fail (UF). */
+  setPartition(from: string, to: string, on: boolean): void {
+    const key = `${from}>${to}`;
+    const n = (this.partitions.get(key) ?? 0) + (on ? 1 : -1);
+    if (n > 0) this.partitions.set(key, n);
+    else this.partitions.delete(key);
+  }
+
+  /** True when a partition window blocks connections from `src` to `dst`. */
+  isPartitioned(src: PodInfo | null, dst: PodInfo): boolean {
+    if (this.partitions.size === 0 || src === null) return false;
+    return this.partitions.has(`${src.namespace}/${src.deployment}>${dst.namespace}/${dst.deployment}`);
   }
 
   // ---- OutboundClient -----------------------------------------------------------------------
@@ -532,7 +557,8 @@ export class DataPlane implements OutboundClient {
     const proxy = s.proxy!;
     const cluster = s.cluster!;
     const retry = s.route!.retry;
-    const healthy = cluster.healthyEndpoints(this.healthEpoch, proxy.lbHealthy);
+    // Locality (§2.6) narrows the healthy endpoints to one priority or locality first.
+    const healthy = cluster.localityCandidates(cluster.healthyEndpoints(this.healthEpoch, proxy.lbHealthy), proxy.lbRng);
     const avoid = retry && retry.retryPreviousHosts ? s.tried : null;
     const maxTries = retry ? retry.hostSelectionMaxAttempts : 1;
     const hash = cluster.config.hash;
@@ -711,8 +737,8 @@ export class DataPlane implements OutboundClient {
 
   private onArriveAtPod = (a: Attempt): void => {
     if (a.abandoned) return;
-    if (this.podUp[a.destPod.id] !== 1) {
-      // The pod went away while the request was on the wire: connection refused.
+    if (this.podUp[a.destPod.id] !== 1 || this.isPartitioned(a.stream.pod, a.destPod)) {
+      // The pod went away while the request was on the wire, or a partition drops the connection: connect failure.
       this.attemptFailed(a, AttemptFailure.ConnectFailure, 503, 'UF');
       return;
     }
@@ -914,6 +940,8 @@ export class DataPlane implements OutboundClient {
    * AuthorizationPolicy. False when it answered or reset the attempt itself.
    */
   private inboundAdmits(a: Attempt): boolean {
+    // Hot path: most attempts meet no rule that could act on them (no verdict object needed).
+    if (inboundIsOpen(this.inboundSec[a.destPod.id], a.destPod, a.mtls, a.port)) return true;
     const s = a.stream;
     const v = inboundVerdict(this.inboundSec[a.destPod.id], {
       head: s.upstream,
@@ -1021,7 +1049,8 @@ class PoolPort implements PoolHost {
     return this.dp.samplers().network(this.proxy.latencyRng);
   }
   connectOutcome(ep: number): ConnectOutcome {
-    return this.dp.isPodUp(this.cfg.endpoints[ep].pod.id) ? ConnectOutcome.Up : ConnectOutcome.Refused;
+    const pod = this.cfg.endpoints[ep].pod;
+    return this.dp.isPodUp(pod.id) && !this.dp.isPartitioned(this.proxy.pod, pod) ? ConnectOutcome.Up : ConnectOutcome.Refused;
   }
   dispatch(user: PoolUser): void {
     this.dp.sendOnWire(user as Attempt);

@@ -122,15 +122,22 @@ export class OutlierDetector {
   }
 
   private tryEject(i: number, reason: '5xx' | 'gateway', consecutive: number): void {
+    // Hosts that left EDS no longer count, ejected or not (Envoy drops their monitors and
+    // decrements ejections_active on removal).
     let total = 0;
-    for (let k = 0; k < this.ejected.length; k++) if (this.port.isPresent(k)) total++;
+    let ejected = 0;
+    for (let k = 0; k < this.ejected.length; k++) {
+      if (!this.port.isPresent(k)) continue;
+      total++;
+      ejected += this.ejected[k];
+    }
     const max = this.settings.maxEjectionPercent;
-    const allowed = total > 0 && (this.legacy ? (100 * this.ejectedCount) / total < max : (100 * (this.ejectedCount + 1)) / total <= max);
+    const allowed = total > 0 && (this.legacy ? (100 * ejected) / total < max : (100 * (ejected + 1)) / total <= max);
     // Envoy resets the counter either way, so the next run of errors starts afresh.
     this.c5xx[i] = 0;
     this.cGw[i] = 0;
     if (!allowed) {
-      this.port.onSuppressed(i, reason, consecutive, this.ejectedCount, total);
+      this.port.onSuppressed(i, reason, consecutive, ejected, total);
       return;
     }
     const [next] = transition(outlierHostMachine, this.hosts[i], { type: 'EJECT', nowUs: this.engine.nowUs });

@@ -58,7 +58,7 @@ export function virtualServiceRules(s: Pick<ResolvedScenario, 'resources' | 'tim
     out.set(key, rules);
   };
   for (const r of s.resources) add(r);
-  for (const a of s.timeline) if (a.kind === 'apply') for (const r of a.resources) add(r);
+  for (const a of s.timeline) if (a.kind === 'apply' || a.kind === 'patch') for (const r of a.resources) add(r);
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

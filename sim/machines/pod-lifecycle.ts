@@ -37,9 +37,11 @@ export interface PodLifecycleContext {
 export type PodLifecycleEvent =
   | { type: 'SCHEDULED' }
   | { type: 'READY' }
-  | { type: 'CRASH' }
+  /** The container exits; `readinessDelayUs` (optional) applies from its next start. */
+  | { type: 'CRASH'; readinessDelayUs?: number }
   | { type: 'RESTART' }
-  | { type: 'KILL' }
+  /** The pod is deleted; `gracePeriodUs` (optional) overrides the pod's grace period. */
+  | { type: 'KILL'; gracePeriodUs?: number }
   | { type: 'GONE' };
 
 export const podLifecycleMachine = setup({
@@ -51,6 +53,12 @@ export const podLifecycleMachine = setup({
   },
   guards: {
     startsReady: ({ context }) => context.startReady,
+  },
+  actions: {
+    takeGrace: assign(({ context, event }) => ({ gracePeriodUs: event.type === 'KILL' && event.gracePeriodUs !== undefined ? event.gracePeriodUs : context.gracePeriodUs })),
+    takeReadiness: assign(({ context, event }) => ({
+      readinessDelayUs: event.type === 'CRASH' && event.readinessDelayUs !== undefined ? event.readinessDelayUs : context.readinessDelayUs,
+    })),
   },
 }).createMachine({
   id: 'pod',
@@ -69,10 +77,10 @@ export const podLifecycleMachine = setup({
     },
     starting: {
       entry: raise({ type: 'READY' }, { delay: 'readiness', id: 'readiness' }),
-      on: { READY: 'ready', CRASH: 'crashed', KILL: 'terminating' },
+      on: { READY: 'ready', CRASH: { target: 'crashed', actions: 'takeReadiness' }, KILL: { target: 'terminating', actions: 'takeGrace' } },
     },
     ready: {
-      on: { CRASH: 'crashed', KILL: 'terminating' },
+      on: { CRASH: { target: 'crashed', actions: 'takeReadiness' }, KILL: { target: 'terminating', actions: 'takeGrace' } },
     },
     crashed: {
       entry: [
@@ -83,7 +91,7 @@ export const podLifecycleMachine = setup({
         }),
         raise({ type: 'RESTART' }, { delay: 'backoff', id: 'backoff' }),
       ],
-      on: { RESTART: 'starting', KILL: 'terminating' },
+      on: { RESTART: 'starting', KILL: { target: 'terminating', actions: 'takeGrace' } },
     },
     terminating: {
       entry: raise({ type: 'GONE' }, { delay: 'grace', id: 'grace' }),

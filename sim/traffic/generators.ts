@@ -23,7 +23,12 @@ export interface TrafficOptions {
   specs: readonly TrafficSpec[];
   /** Pods of each client's `from` deployment, keyed "ns/deployment". */
   podsOf: (namespace: string, deployment: string) => PodInfo[];
+  /** Whether a client pod exists now (timeline scale/kill); absent = every pod always exists. */
+  podExists?: (pod: PodInfo) => boolean;
 }
+
+/** Steps of a timeline rate ramp: the rate is updated this often (Poisson arrivals stay exact per step). */
+export const RAMP_STEP_US = 100_000;
 
 class ClientRequest implements OutboundCaller, RootRequest {
   readonly gen: Generator;
@@ -54,6 +59,12 @@ class Generator {
   readonly head: RequestHead;
   issued = 0;
   nextPod = 0;
+  /** Current rate: open loop arrivals per second, closed loop qps (timeline `traffic` changes it). */
+  rate: number;
+  /** Open loop: the next arrival, so a rate change can redraw it. */
+  pending: ScheduledEvent | null = null;
+  /** A ramp in progress (its next step), so a later change replaces it. */
+  ramp: ScheduledEvent | null = null;
   /** Closed loop: when each worker last sent. */
   lastSendUs: number[] = [];
   constructor(owner: TrafficGenerators, spec: TrafficSpec, rng: Rng, pods: PodInfo[]) {
@@ -61,6 +72,7 @@ class Generator {
     this.spec = spec;
     this.rng = rng;
     this.pods = pods;
+    this.rate = spec.load.kind === 'open' ? spec.load.ratePerSec : spec.load.qps;
     this.head = {
       method: spec.method,
       scheme: spec.url.scheme,
@@ -83,11 +95,13 @@ export class TrafficGenerators {
   private readonly client: OutboundClient;
   private readonly generators: Generator[] = [];
   private nextRequestId = 1;
+  private readonly podExists: ((pod: PodInfo) => boolean) | null;
 
   constructor(opts: TrafficOptions) {
     this.engine = opts.engine;
     this.trace = opts.trace;
     this.client = opts.client;
+    this.podExists = opts.podExists ?? null;
     for (const spec of opts.specs) {
       const pods = spec.from ? opts.podsOf(spec.from.namespace, spec.from.deployment) : [];
       this.generators.push(new Generator(this, spec, opts.rng.fork(`traffic/${spec.name}`), pods));
@@ -99,7 +113,7 @@ export class TrafficGenerators {
     for (const g of this.generators) {
       const load = g.spec.load;
       if (load.kind === 'open') {
-        this.engine.at(g.spec.startUs + this.interArrivalUs(g), this.onOpenArrival, g);
+        g.pending = this.engine.at(g.spec.startUs + this.interArrivalUs(g), this.onOpenArrival, g);
       } else {
         for (let w = 0; w < load.connections; w++) {
           g.lastSendUs.push(-1);
@@ -112,15 +126,53 @@ export class TrafficGenerators {
   private interArrivalUs(g: Generator): number {
     const load = g.spec.load;
     if (load.kind !== 'open') return 0;
-    const meanUs = US_PER_S / load.ratePerSec;
+    const meanUs = US_PER_S / g.rate;
     return load.arrival === 'poisson' ? g.rng.exponentialUs(meanUs) : Math.round(meanUs);
   }
 
   private onOpenArrival = (g: Generator): void => {
+    g.pending = null;
     if (g.exhausted(this.engine.nowUs)) return;
     this.issue(g, 0);
-    this.engine.after(Math.max(1, this.interArrivalUs(g)), this.onOpenArrival, g);
+    g.pending = this.engine.after(Math.max(1, this.interArrivalUs(g)), this.onOpenArrival, g);
   };
+
+  /**
+   * Timeline `traffic` (scenarios/README.md): the client's rate becomes `ratePerSec` now, or moves
+   * there linearly over `overUs` in RAMP_STEP_US steps. Open loop: the pending arrival is drawn
+   * again at the new rate (Poisson arrivals are memoryless, so each step is exact). Closed loop:
+   * the new qps paces the next sends.
+   */
+  changeRate(client: string, ratePerSec: number, overUs: number): void {
+    const g = this.generators.find((x) => x.spec.name === client);
+    if (!g) throw new Error(`internal: no traffic client '${client}'`);
+    if (g.ramp) this.engine.cancel(g.ramp);
+    g.ramp = null;
+    if (overUs <= 0) {
+      this.setRate(g, ratePerSec);
+      return;
+    }
+    const steps = Math.max(1, Math.ceil(overUs / RAMP_STEP_US));
+    this.rampStep({ g, from: g.rate, to: ratePerSec, step: 1, steps, startUs: this.engine.nowUs, overUs });
+  }
+
+  private rampStep = (r: { g: Generator; from: number; to: number; step: number; steps: number; startUs: number; overUs: number }): void => {
+    r.g.ramp = null;
+    // The rate over step k is the ramp's value at the step's middle, so the expected count matches the line.
+    const mid = (r.step - 0.5) / r.steps;
+    this.setRate(r.g, r.step === r.steps + 1 ? r.to : r.from + (r.to - r.from) * mid);
+    if (r.step > r.steps) return;
+    const nextUs = r.startUs + Math.round((r.overUs * r.step) / r.steps);
+    r.g.ramp = this.engine.at(nextUs, this.rampStep, { ...r, step: r.step + 1 });
+  };
+
+  private setRate(g: Generator, rate: number): void {
+    g.rate = rate;
+    if (g.spec.load.kind !== 'open' || g.pending === null) return;
+    this.engine.cancel(g.pending);
+    const from = Math.max(this.engine.nowUs, g.spec.startUs);
+    g.pending = this.engine.at(from + Math.max(1, this.interArrivalUs(g)), this.onOpenArrival, g);
+  }
 
   private onClosedSend = (x: { g: Generator; w: number }): void => {
     if (x.g.exhausted(this.engine.nowUs)) return;
@@ -131,11 +183,22 @@ export class TrafficGenerators {
   private issue(g: Generator, worker: number): void {
     const req = new ClientRequest(g, this.nextRequestId++, this.engine.nowUs, worker);
     g.issued++;
-    const pod = g.pods.length > 0 ? g.pods[g.nextPod++ % g.pods.length] : null;
+    const pod = g.pods.length > 0 ? this.nextClientPod(g) : null;
     this.trace.emit({ kind: 'client.start', timeUs: this.engine.nowUs, req: req.id, client: g.spec.name, pod: pod ? pod.name : null });
     const head: RequestHead = { ...g.head, headers: new Map(g.head.headers) };
     req.handle = this.client.send(pod, pod ? pod.deployment : g.spec.name, head, req, req, 0);
     if (g.spec.timeoutUs > 0) req.timer = this.engine.after(g.spec.timeoutUs, this.onClientTimeout, req);
+  }
+
+  /** Round robin over the client's pods; with a timeline, only pods that exist now (first pod if none). */
+  private nextClientPod(g: Generator): PodInfo {
+    const n = g.pods.length;
+    if (this.podExists === null) return g.pods[g.nextPod++ % n];
+    for (let i = 0; i < n; i++) {
+      const pod = g.pods[g.nextPod++ % n];
+      if (this.podExists(pod)) return pod;
+    }
+    return g.pods[0];
   }
 
   private onClientTimeout = (req: ClientRequest): void => {
@@ -167,8 +230,8 @@ export class TrafficGenerators {
     if (load.kind === 'closed') {
       // Next request on this connection: at once, or paced so the connections together make `qps`.
       let at = now;
-      if (load.qps > 0) {
-        const periodUs = Math.round((US_PER_S * load.connections) / load.qps);
+      if (g.rate > 0) {
+        const periodUs = Math.round((US_PER_S * load.connections) / g.rate);
         at = Math.max(now, g.lastSendUs[req.worker] + periodUs);
       }
       this.engine.at(at, this.onClosedSend, { g, w: req.worker });

@@ -32,6 +32,13 @@ class PodApp {
   readonly serviceRng: Rng;
   readonly errorRng: Rng;
   busy = 0;
+  /** Timeline `slow` windows open on this pod: extra service time of each (summed). */
+  extraUs = 0;
+  /** Timeline `fail` windows open on this pod, latest last; the latest decides. */
+  failing: Impairment[] = [];
+  /** Draws for `fail` ratios, its own stream so a window does not move the app's other draws. */
+  private failRng: Rng | null = null;
+  private readonly base: Rng;
   /** FIFO of calls waiting for a worker; `head` indexes the next one (amortised O(1) shift). */
   queue: InboundCall[] = [];
   queueHead = 0;
@@ -41,8 +48,17 @@ class PodApp {
     this.b = b;
     this.serviceTime = makeSampler(b.serviceTime);
     const base = rng.fork(`pod/${pod.namespace}/${pod.name}/app`);
+    this.base = base;
     this.serviceRng = base.fork('service');
     this.errorRng = base.fork('errors');
+  }
+
+  /** Status a `fail` window imposes on the next request, or 0. */
+  failStatus(): number {
+    const f = this.failing[this.failing.length - 1];
+    if (f.ratioPpm >= 1_000_000) return f.status;
+    if (this.failRng === null) this.failRng = this.base.fork('timeline-fail');
+    return this.failRng.chancePpm(f.ratioPpm) ? f.status : 0;
   }
 
   get queued(): number {
@@ -50,11 +66,19 @@ class PodApp {
   }
 }
 
+/** A timeline `fail` window: answer `status` for `ratioPpm` of the requests started during it. */
+export interface Impairment {
+  status: number;
+  ratioPpm: number;
+}
+
 class Job {
   readonly app: PodApp;
   readonly call: InboundCall;
   readonly startUs: number;
   error = false;
+  /** Status forced by a timeline `fail` window (0 = none). */
+  forced = 0;
   step = 0;
   pending = 0;
   callFailed = false;
@@ -120,11 +144,24 @@ export class Workloads implements InboundHandler {
     app.busy++;
     const job = new Job(app, call, this.engine.nowUs);
     job.error = app.b.errorPpm > 0 && app.errorRng.chancePpm(app.b.errorPpm);
-    this.engine.after(app.serviceTime(app.serviceRng), this.onServiceDone, job);
+    if (app.failing.length > 0) job.forced = app.failStatus();
+    this.engine.after(app.serviceTime(app.serviceRng) + app.extraUs, this.onServiceDone, job);
+  }
+
+  /** Opens (`on`) or closes a timeline `slow` window on a pod: extra service time per request. */
+  setSlow(pod: PodInfo, extraUs: number, on: boolean): void {
+    this.apps[pod.id].extraUs += on ? extraUs : -extraUs;
+  }
+
+  /** Opens or closes a timeline `fail` window on a pod (the same object closes what it opened). */
+  setFail(pod: PodInfo, f: Impairment, on: boolean): void {
+    const app = this.apps[pod.id];
+    if (on) app.failing.push(f);
+    else app.failing = app.failing.filter((x) => x !== f);
   }
 
   private onServiceDone = (job: Job): void => {
-    if (job.error || job.app.b.calls.length === 0) {
+    if (job.error || job.forced !== 0 || job.app.b.calls.length === 0) {
       this.complete(job);
       return;
     }
@@ -201,14 +238,21 @@ export class Workloads implements InboundHandler {
     const app = job.app;
     const b = app.b;
     let status = b.status;
-    if (job.error) status = b.errorStatus;
+    if (job.forced !== 0) status = job.forced;
+    else if (job.error) status = b.errorStatus;
     else if (job.callFailed && b.onCallFailure.kind === 'status') status = b.onCallFailure.status;
     this.emitAppEnd(app, job.call, job.startUs, status);
     app.busy--;
     job.call.respond(status);
     if (app.queued > 0) {
-      const next = app.queue[app.queueHead++];
-      if (app.queueHead > 1024 && app.queueHead * 2 > app.queue.length) {
+      const next = app.queue[app.queueHead];
+      // Forget a call once it leaves the queue: served calls left in the array kept whole request
+      // graphs reachable until the next compaction, and the GC copied them again and again.
+      (app.queue as (InboundCall | undefined)[])[app.queueHead++] = undefined;
+      if (app.queueHead === app.queue.length) {
+        app.queue.length = 0;
+        app.queueHead = 0;
+      } else if (app.queueHead > 1024 && app.queueHead * 2 > app.queue.length) {
         app.queue = app.queue.slice(app.queueHead);
         app.queueHead = 0;
       }

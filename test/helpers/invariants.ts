@@ -254,7 +254,7 @@ function checkConfig(events: readonly TraceEvent[], complete: boolean, scenario:
       const last = versions.get(e.proxy) ?? 0;
       if (e.version < last) add(`proxy ${e.proxy} got version ${e.version} after ${last}`);
       versions.set(e.proxy, e.version);
-    } else if (e.kind === 'timeline') timeline.push(e.timeUs);
+    } else if (e.kind === 'timeline' && e.action !== 'end') timeline.push(e.timeUs); // 'end' closes a `for` window
   }
   if (!scenario) return;
   const due = scenario.timeline.map((a) => a.atUs).sort((a, b) => a - b);
@@ -305,7 +305,7 @@ function checkEjections(events: readonly TraceEvent[], add: Add): void {
 
 /** With minHealthPercent > 0, Envoy's panic mode sends to ejected hosts on purpose. */
 function panicModePossible(scenario: ResolvedScenario): boolean {
-  const all = [...scenario.resources, ...scenario.timeline.flatMap((a) => (a.kind === 'apply' ? a.resources : []))];
+  const all = [...scenario.resources, ...scenario.timeline.flatMap((a) => (a.kind === 'apply' || a.kind === 'patch' ? a.resources : []))];
   return all.some((r) => r.kind === 'DestinationRule' && JSON.stringify(r.spec).includes('"minHealthPercent"'));
 }
 
