@@ -1,16 +1,18 @@
 /**
  * `run --prometheus/--jaeger/--access-log/--fortio/--graph/--report`: turns the flags into trace
  * sinks that stream during the run, and writes every file atomically when the run ends. Line
- * outputs (access log, Jaeger) stream into temporary files; folded outputs (metrics, fortio,
- * graph, report) are written from their folds after the run. A failed or cut-short run leaves no
- * file behind.
+ * outputs (access log, Jaeger, Prometheus samples step by step) stream into temporary files with
+ * bounded buffers; small folded outputs (fortio, graph, report) are written from their folds
+ * after the run. A failed or cut-short run leaves no file behind.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ResolvedScenario } from '../config/types.ts';
 import type { RunResult } from '../run.ts';
 import type { TraceSink } from '../trace/sink.ts';
 import { TRACE_FORMAT } from '../trace/events.ts';
-import { IstioMetricsFold } from '../metrics/istio-metrics.ts';
-import { writePrometheus } from '../export/prometheus.ts';
+import { PROMETHEUS_FAMILIES, PrometheusStream } from '../export/prometheus.ts';
 import { AccessLogSink } from '../export/access-log.ts';
 import { JaegerSink } from '../export/jaeger.ts';
 import { FortioFold } from '../export/fortio.ts';
@@ -55,7 +57,8 @@ export class Exports {
   private readonly sinks: TraceSink[] = [];
   private readonly writers: AtomicLineWriter[] = [];
   private readonly inventory: Inventory;
-  private metrics: IstioMetricsFold | null = null;
+  private metrics: PrometheusStream | null = null;
+  private metricsFiles: FamilyFiles | null = null;
   private jaeger: JaegerSink | null = null;
   private fortio: FortioFold | null = null;
   private series: TimeSeriesFold | null = null;
@@ -79,17 +82,21 @@ export class Exports {
       stepUs = d.us;
     }
     if (args.prometheus) {
-      this.metrics = new IstioMetricsFold({ stepUs, workloads: this.inventory.workloads });
+      const files = (this.metricsFiles = new FamilyFiles(args.prometheus, PROMETHEUS_FAMILIES.length));
+      const inv = this.inventory;
+      this.metrics = new PrometheusStream({ stepUs, workloads: inv.workloads, pods: inv.pods, bodies: inv.bodies }, (family, line) => files.line(family, line));
       this.sinks.push(this.metrics);
     }
+    const requests = this.inventory.requests;
+    const requestOf = (source: string, service: string) => requests.get(`${source}|${service}`) ?? null;
     if (args.accessLog) {
       const w = this.open(args.accessLog);
-      const requests = this.inventory.requests;
-      this.sinks.push(new AccessLogSink((line) => w.line(line), (source, service) => requests.get(`${source}|${service}`) ?? null));
+      const inv = this.inventory;
+      this.sinks.push(new AccessLogSink((line) => w.line(line), { requestOf, pods: inv.pods, serviceIps: inv.serviceIps, targetPorts: inv.targetPorts, routeNames: inv.routeNames, bodies: inv.bodies }));
     }
     if (args.jaeger) {
       const w = this.open(args.jaeger);
-      this.jaeger = new JaegerSink((line) => w.line(line));
+      this.jaeger = new JaegerSink((line) => w.line(line), { pods: this.inventory.pods, requestOf, targetPorts: this.inventory.targetPorts });
       this.sinks.push(this.jaeger);
     }
     if (args.fortio) {
@@ -124,6 +131,7 @@ export class Exports {
   /** Removes every temporary file (the run failed or was cut short). */
   abort(): void {
     for (const w of this.writers) w.abort();
+    this.metricsFiles?.abort();
   }
 
   /** Writes every requested file; each appears whole or not at all. */
@@ -131,15 +139,9 @@ export class Exports {
     const a = this.args;
     this.jaeger?.finish();
     for (const w of this.writers) w.commit();
-    if (a.prometheus && this.metrics) {
-      const w = new AtomicLineWriter(a.prometheus);
-      try {
-        writePrometheus(this.metrics, (line) => w.line(line));
-        w.commit();
-      } catch (e) {
-        w.abort();
-        throw e;
-      }
+    if (this.metrics && this.metricsFiles) {
+      this.metrics.finish();
+      this.metricsFiles.commit();
     }
     if (a.fortio && this.fortio) {
       const results = this.fortio.results();
@@ -163,5 +165,48 @@ export class Exports {
       };
       writeReport(a.report, data);
     }
+  }
+}
+
+/**
+ * One output file written as several groups of lines that are produced interleaved (Prometheus
+ * families, sample by sample): group 0 streams into the target's temporary file, the others into
+ * temporary files of their own, appended in order at commit. Memory stays at the writers' buffers.
+ */
+class FamilyFiles {
+  private readonly main: AtomicLineWriter;
+  private readonly dir: string;
+  private readonly parts: { path: string; writer: AtomicLineWriter }[] = [];
+
+  constructor(path: string, groups: number) {
+    this.main = new AtomicLineWriter(path);
+    this.dir = mkdtempSync(join(tmpdir(), 'meshsim-groups-'));
+    for (let g = 1; g < groups; g++) {
+      const part = join(this.dir, `group-${g}.txt`);
+      this.parts.push({ path: part, writer: new AtomicLineWriter(part) });
+    }
+  }
+
+  line(group: number, text: string): void {
+    if (group === 0) this.main.line(text);
+    else this.parts[group - 1].writer.line(text);
+  }
+
+  commit(): void {
+    try {
+      for (const p of this.parts) {
+        p.writer.commit();
+        this.main.appendFile(p.path);
+      }
+      this.main.commit();
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  abort(): void {
+    this.main.abort();
+    for (const p of this.parts) p.writer.abort();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,24 +1,55 @@
 /**
- * Envoy access-log lines in Istio's default TEXT format (istio-semantics.md §0), one per upstream
- * attempt as the calling proxy logged it, streamed as the trace goes by.
+ * Envoy access-log lines in Istio's default TEXT format (istio-semantics.md §0, Istio's
+ * `EnvoyTextLogFormat`), one per upstream attempt as the calling proxy logged it, streamed as the
+ * trace goes by. Field order, quoting ("…" around REQUEST, UPSTREAM_TRANSPORT_FAILURE_REASON,
+ * X-FORWARDED-FOR, USER-AGENT, X-REQUEST-ID, AUTHORITY, UPSTREAM_HOST) and "-" for a missing
+ * value follow that format.
  *
  * The trace does not hold everything the format prints; these stand-ins are deterministic and
  * documented rather than invented to look real:
  * - START_TIME is simulated time since the Unix epoch (a run starts at 1970-01-01T00:00:00Z).
  * - METHOD and PATH come from `requestOf(source, service)` (the scenario's traffic and call
- *   specs); "-" when the scenario does not decide them.
- * - BYTES_RECEIVED/BYTES_SENT are 0: sizes are not in the trace.
- * - Addresses are pod names (pods have no IPs here): UPSTREAM_HOST "<pod>:<port>",
- *   UPSTREAM_LOCAL_ADDRESS and DOWNSTREAM_REMOTE_ADDRESS the calling pod, DOWNSTREAM_LOCAL_ADDRESS
- *   "<service>:<port>" (where a real log shows the service VIP); "-" when there is none.
+ *   specs); "-" when the scenario does not decide them. USER-AGENT is "meshsim".
+ * - BYTES_RECEIVED is 0 (requests carry no body); BYTES_SENT is the response body size the
+ *   Istio metrics use (`responseBytes` of the destination workload, 0 for Envoy's own replies).
+ * - Addresses are the registry's synthetic pod IPs and Service ClusterIPs (when `addresses` is
+ *   given): UPSTREAM_HOST "<pod IP>:<container port>", DOWNSTREAM_LOCAL_ADDRESS "<ClusterIP>:<port>"
+ *   (the address the app dialled), UPSTREAM_LOCAL_ADDRESS and DOWNSTREAM_REMOTE_ADDRESS the
+ *   calling pod's IP with an ephemeral port derived from the stream id (ports are not modelled).
+ *   Without `addresses`, pod and service names stand in.
+ * - ROUTE_NAME is Envoy's route name: the VirtualService http route's `name` ("-" when it has
+ *   none), "default" for the default route, "allow_any" for PassthroughCluster.
  * - X-REQUEST-ID is derived from the client request id, so lines of one request share it.
+ * - A caller without a sidecar (a client outside the mesh, a pod without injection) has no
+ *   Envoy to log the call: its line is the destination sidecar's inbound line instead (cluster
+ *   "inbound|<port>||", the destination's view of code and flags, UPSTREAM_LOCAL_ADDRESS
+ *   127.0.0.6 as Istio's inbound passthrough uses). With no sidecar at either end, no line.
  */
 import type { TraceEvent, UpstreamEvent } from '../trace/events.ts';
 import type { TraceSink } from '../trace/sink.ts';
+import { destinationOutcome, responseBodyBytes, type ResponseBody } from '../metrics/istio-metrics.ts';
 
 export interface RequestLine {
   method: string;
   path: string;
+  /** Port the caller dialled (the URL's), when the scenario says. */
+  port?: number;
+}
+
+/** What the access log needs beyond the trace (inventory.ts builds it from the scenario). */
+export interface AccessLogContext {
+  /** Method and path a caller uses towards a service. */
+  requestOf?: (source: string, service: string) => RequestLine | null;
+  /** "namespace/pod" → the pod's IP and whether it has a sidecar. Unknown pods count as injected. */
+  pods?: ReadonlyMap<string, { ip: string; hasSidecar: boolean }>;
+  /** Service FQDN → ClusterIP. */
+  serviceIps?: ReadonlyMap<string, string>;
+  /** "fqdn|port" → container port. */
+  targetPorts?: ReadonlyMap<string, number>;
+  /** "ns/name#rule" → the http route's `name` ("" when unnamed). */
+  routeNames?: ReadonlyMap<string, string>;
+  /** Response bodies by workload ("namespace/deployment"). */
+  bodies?: ReadonlyMap<string, ResponseBody>;
 }
 
 /** ISO 8601 UTC with milliseconds, computed without Date so the core stays runtime-neutral. */
@@ -80,41 +111,82 @@ export function requestId(req: number): string {
   return `00000000-0000-4000-8000-${hex}`;
 }
 
-const ports = new Map<string, string>();
-
-/** Port of an "outbound|9080|v1|host" cluster name, memoised: a run has few clusters. */
-function portOf(cluster: string): string {
-  let p = ports.get(cluster);
-  if (p === undefined) {
-    const parts = cluster.split('|');
-    p = parts.length === 4 ? parts[1] : '';
-    if (ports.size < 10_000) ports.set(cluster, p);
-  }
-  return p;
+/** Port and FQDN of an "outbound|9080|v1|host" cluster; "" for other clusters. */
+function clusterParts(cluster: string): { port: string; fqdn: string } {
+  const parts = cluster.split('|');
+  return parts.length === 4 ? { port: parts[1], fqdn: parts[3] } : { port: '', fqdn: '' };
 }
 
-export function accessLogLine(ev: UpstreamEvent, request: RequestLine | null): string {
-  const durMs = Math.round((ev.timeUs - ev.startUs) / 1000);
-  const port = portOf(ev.cluster);
-  const reachedApp = ev.destPod !== null && (ev.flags === '-' || ev.flags === 'DI' || ev.flags === 'URX');
-  const upstreamHost = ev.destPod !== null ? (port ? `${ev.destPod}:${port}` : ev.destPod) : '-';
+/** A deterministic stand-in for the caller's ephemeral port (Linux range 32768–60999). */
+const ephemeralPort = (stream: number) => 32768 + (stream % 28232);
+
+/** Envoy's route name for the trace's route id (see the file comment). */
+function routeName(ev: UpstreamEvent, names: ReadonlyMap<string, string> | undefined): string {
+  if (ev.route === null) return ev.cluster === 'PassthroughCluster' ? 'allow_any' : 'default';
+  if (names === undefined) return ev.route;
+  const name = names.get(ev.route);
+  return name === undefined || name === '' ? '-' : name;
+}
+
+/**
+ * The line the proxy that handled this attempt logged, or null when no Envoy saw it (no sidecar
+ * at either end, or a connection the destination's sidecar refused before any HTTP request).
+ */
+export function accessLogLine(ev: UpstreamEvent, request: RequestLine | null, ctx: AccessLogContext = {}): string | null {
+  const src = ev.sourcePod !== null && ev.sourceNamespace !== null ? ctx.pods?.get(`${ev.sourceNamespace}/${ev.sourcePod}`) : undefined;
+  const dst = ev.destPod !== null && ev.destNamespace !== null ? ctx.pods?.get(`${ev.destNamespace}/${ev.destPod}`) : undefined;
+  const callerHasSidecar = ev.sourceNamespace !== null && ev.sourcePod !== null && (src?.hasSidecar ?? true);
+  const { port, fqdn } = clusterParts(ev.cluster);
   const authority = port ? `${ev.service}:${port}` : ev.service;
-  const from = ev.sourcePod ?? '-';
+  const targetPort = port ? (ctx.targetPorts?.get(`${fqdn}|${port}`) ?? port) : '';
+  const destAddr = ev.destPod === null ? '-' : dst !== undefined ? (targetPort ? `${dst.ip}:${targetPort}` : dst.ip) : port ? `${ev.destPod}:${port}` : ev.destPod;
+  const from = src !== undefined ? `${src.ip}:${ephemeralPort(ev.stream)}` : (ev.sourcePod ?? '-');
+  const body = ev.destNamespace === null ? undefined : ctx.bodies?.get(`${ev.destNamespace}/${ev.destination}`);
+  const durMs = Math.round((ev.timeUs - ev.startUs) / 1000);
+  const head = `[${isoTimeFromUs(ev.startUs)}] "${request?.method ?? '-'} ${request?.path ?? '-'} HTTP/1.1"`;
+  const tail = `"-" "meshsim" "${requestId(ev.req)}" "${authority}"`;
+  if (!callerHasSidecar) {
+    if (ev.destPod === null || !(dst?.hasSidecar ?? true)) return null;
+    const seen = destinationOutcome(ev.code, ev.flags);
+    if (seen === null) return null;
+    const sent = responseBodyBytes(body, seen.code, seen.flags);
+    // Without a sidecar the caller dialled the Service directly: its port comes from the scenario's URL.
+    const svcPort = port || (request?.port !== undefined ? String(request.port) : '');
+    const svcFqdn = fqdn || (ev.destNamespace !== null ? `${ev.service}.${ev.destNamespace}.svc.cluster.local` : '');
+    const inPort = svcPort ? String(ctx.targetPorts?.get(`${svcFqdn}|${svcPort}`) ?? svcPort) : '';
+    const inAddr = dst !== undefined ? (inPort ? `${dst.ip}:${inPort}` : dst.ip) : destAddr;
+    const inbound = `inbound|${inPort}||`;
+    return (
+      `${head} ${seen.code} ${seen.flags} ${responseCodeDetails(seen.code, seen.flags)} - "-" 0 ${sent} ${durMs} ${seen.code === 0 ? '-' : durMs} ` +
+      `${tail} "${inAddr}" ${inbound} 127.0.0.6:${ephemeralPort(ev.stream)} ${inAddr} ${ev.sourcePod === null ? '-' : from} - default`
+    );
+  }
+  const reachedApp = ev.destPod !== null && (ev.flags === '-' || ev.flags === 'DI' || ev.flags === 'URX');
+  const vip = fqdn ? ctx.serviceIps?.get(fqdn) : undefined;
+  const dialled = vip !== undefined ? `${vip}:${port}` : authority;
+  const sent = responseBodyBytes(body, ev.code, ev.flags);
   // One template literal per line: this runs once per attempt, and a long run logs millions.
   return (
-    `[${isoTimeFromUs(ev.startUs)}] "${request?.method ?? '-'} ${request?.path ?? '-'} HTTP/1.1" ${ev.code} ${ev.flags} ${responseCodeDetails(ev.code, ev.flags)} - "-" 0 0 ${durMs} ${reachedApp ? durMs : '-'} ` +
-    `"-" "meshsim" "${requestId(ev.req)}" "${authority}" "${upstreamHost}" ${ev.cluster} ${from} ${authority} ${from} - ${ev.route ?? 'default'}`
+    `${head} ${ev.code} ${ev.flags} ${responseCodeDetails(ev.code, ev.flags)} - "-" 0 ${sent} ${durMs} ${reachedApp ? durMs : '-'} ` +
+    `${tail} "${destAddr}" ${ev.cluster} ${ev.destPod === null ? '-' : from} ${dialled} ${from} - ${routeName(ev, ctx.routeNames)}`
   );
 }
 
-/** Streams one line per upstream attempt to `writeLine`. */
+/** Streams one line per upstream attempt that an Envoy handled to `writeLine`. */
 export class AccessLogSink implements TraceSink {
+  private readonly ctx: AccessLogContext;
+
+  /** `context` may be the request-line lookup alone (the older form) or the full context. */
   constructor(
     private readonly writeLine: (line: string) => void,
-    private readonly requestOf: (source: string, service: string) => RequestLine | null = () => null,
-  ) {}
+    context: AccessLogContext | ((source: string, service: string) => RequestLine | null) = {},
+  ) {
+    this.ctx = typeof context === 'function' ? { requestOf: context } : context;
+  }
 
   write(ev: TraceEvent): void {
-    if (ev.kind === 'upstream') this.writeLine(accessLogLine(ev, this.requestOf(ev.source, ev.service)));
+    if (ev.kind !== 'upstream') return;
+    const line = accessLogLine(ev, this.ctx.requestOf?.(ev.source, ev.service) ?? null, this.ctx);
+    if (line !== null) this.writeLine(line);
   }
 }

@@ -6,7 +6,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runMeshsim } from './helpers.ts';
+import { loadScenario, runScenario } from '../../sim/index.ts';
+import { nodeFiles } from '../../sim/cli/node-files.ts';
+import { IstioMetricsFold } from '../../sim/metrics/istio-metrics.ts';
+import { writePrometheus } from '../../sim/export/prometheus.ts';
+import { inventoryOf } from '../../sim/export/inventory.ts';
+import { repoRoot, runMeshsim } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshsim-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,6 +33,14 @@ describe('run --prometheus --jaeger --access-log --fortio --graph', () => {
     const times = [...new Set([...prom.matchAll(/^istio_requests_total\{.*\} \d+ (\d+)$/gm)].map((m) => Number(m[1])))];
     expect(times.slice(0, 2)).toEqual([500, 1000]);
     expect(times.length).toBe(3);
+    // The CLI streams the families into separate files and joins them: the same text as the fold with history.
+    const s = loadScenario('test/telemetry/fixtures/flags.yaml', nodeFiles({ cwd: repoRoot }));
+    const inv = inventoryOf(s);
+    const fold = new IstioMetricsFold({ stepUs: 500_000, workloads: inv.workloads, pods: inv.pods, bodies: inv.bodies });
+    runScenario(s, { sinks: [fold] });
+    const lines: string[] = [];
+    writePrometheus(fold, (l) => lines.push(l));
+    expect(prom).toBe(lines.join('\n') + '\n');
   });
 
   it('refuses a report name that is not .html, the same file twice, and an input file; writes nothing', () => {

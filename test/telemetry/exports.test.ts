@@ -1,18 +1,16 @@
 /**
- * The trace exporters on a fixture where every attempt kind occurs: a route timeout (UT), a
+ * The trace exporters (Jaeger: jaeger.test.ts) on a fixture where every attempt kind occurs: a route timeout (UT), a
  * fault abort (FI), connection-pool overflows (UO) and Envoy retries (flaky: retryOn 5xx).
  */
 import { describe, expect, it } from 'vitest';
 import { loadScenario, runScenario, type RunResult, type TraceEvent } from '../../sim/index.ts';
 import { nodeFiles } from '../../sim/cli/node-files.ts';
 import { AccessLogSink, isoTimeFromUs, responseCodeDetails } from '../../sim/export/access-log.ts';
-import { JaegerSink, type JaegerTrace } from '../../sim/export/jaeger.ts';
 import { FortioFold } from '../../sim/export/fortio.ts';
 import { kialiGraph } from '../../sim/export/kiali-graph.ts';
 import { inventoryOf } from '../../sim/export/inventory.ts';
 import { TimeSeriesFold } from '../../sim/export/time-series.ts';
 import { repoRoot } from './helpers.ts';
-import { JAEGER_SAMPLE } from './jaeger-sample.ts';
 
 const FIXTURE = 'test/telemetry/fixtures/flags.yaml';
 
@@ -25,11 +23,12 @@ describe('access log (Istio default TEXT format)', () => {
   const lines: string[] = [];
   const s = loadScenario(FIXTURE, nodeFiles({ cwd: repoRoot }));
   const inv = inventoryOf(s);
-  const result = runScenario(s, { sinks: [new AccessLogSink((l) => lines.push(l), (src, svc) => inv.requests.get(`${src}|${svc}`) ?? null)] });
+    const ctx = { requestOf: (src: string, svc: string) => inv.requests.get(`${src}|${svc}`) ?? null, pods: inv.pods, serviceIps: inv.serviceIps, targetPorts: inv.targetPorts, routeNames: inv.routeNames, bodies: inv.bodies };
+  const result = runScenario(s, { sinks: [new AccessLogSink((l) => lines.push(l), ctx)] });
   // START_TIME, "REQUEST", CODE, FLAGS, DETAILS, TERMINATION, "FAILURE", RX, TX, DURATION, UPSTREAM_TIME, "XFF", "UA", "ID", "AUTHORITY", "UPSTREAM_HOST", CLUSTER, ...
   const FORMAT = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\] "(\S+) (\S+) HTTP\/1\.1" (\d+) (\S+) (\S+) (\S+) "([^"]*)" (\d+) (\d+) (\d+) (\S+) "([^"]*)" "([^"]*)" "([^"]*)" "([^"]*)" "([^"]*)" (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)$/;
 
-  it('one line per upstream attempt, each in the 23-field default format', () => {
+  it('one line per upstream attempt (every caller here or its callee has a sidecar), each in the 23-field default format', () => {
     expect(lines.length).toBe(result.summary.edges.reduce((n, e) => n + e.requests, 0));
     for (const l of lines) expect(l, l).toMatch(FORMAT);
   });
@@ -46,6 +45,30 @@ describe('access log (Istio default TEXT format)', () => {
     expect(uo[0]).toContain('upstream_reset_before_response_started{overflow}');
   });
 
+  it('every field in the order and quoting of istio-semantics.md §0, "-" where Envoy has no value', () => {
+    const field = (l: string) => {
+      const m = FORMAT.exec(l)!;
+      const names = ['start', 'method', 'path', 'code', 'flags', 'details', 'termination', 'failure', 'rx', 'tx', 'duration', 'upstreamTime', 'xff', 'ua', 'id', 'authority', 'upstreamHost', 'cluster', 'upstreamLocal', 'downstreamLocal', 'downstreamRemote', 'sni', 'route'];
+      return Object.fromEntries(names.map((n, i) => [n, m[i + 1]]));
+    };
+    const ok = field(lines.find((l) => l.includes('"GET /flaky HTTP/1.1" 200 '))!);
+    const flakyPod = inv.pods.get('default/flaky-v1-0')!;
+    const client = inv.pods.get('default/client-v1-0')!;
+    expect(ok).toMatchObject({ code: '200', flags: '-', details: 'via_upstream', termination: '-', failure: '-', rx: '0', tx: '612', xff: '-', authority: 'flaky:8000', upstreamHost: `${flakyPod.ip}:80`, cluster: 'outbound|8000||flaky.default.svc.cluster.local', downstreamLocal: `${inv.serviceIps.get('flaky.default.svc.cluster.local')}:8000`, sni: '-', route: '-' });
+    expect(ok.upstreamLocal).toMatch(new RegExp(`^${client.ip.replace(/\./g, '\\.')}:\\d{5}$`));
+    expect(ok.downstreamRemote).toBe(ok.upstreamLocal);
+    expect(ok.upstreamTime).toBe(ok.duration);
+    // A fault abort is Envoy's own reply: no upstream host, no upstream time, no body.
+    const fi = field(lines.find((l) => l.includes('"GET /faulty HTTP/1.1"'))!);
+    expect(fi).toMatchObject({ code: '503', flags: 'FI', upstreamHost: '-', upstreamLocal: '-', upstreamTime: '-', tx: '0' });
+    // The traffic client is outside the mesh: no Envoy on its side, so client-v1's sidecar logs the hop inbound.
+    const first = field(lines.find((l) => l.includes(' inbound|80|| '))!);
+    expect(first).toMatchObject({ cluster: 'inbound|80||', upstreamHost: `${client.ip}:80`, downstreamLocal: `${client.ip}:80`, downstreamRemote: '-', route: 'default', code: '200' });
+    expect(first.upstreamLocal).toMatch(/^127\.0\.0\.6:\d+$/);
+    // Lines of one client request share its x-request-id.
+    expect(new Set(lines.filter((l) => l.includes(`"${ok.id}"`)).map((l) => field(l).id)).size).toBe(1);
+  });
+
   it('START_TIME is simulated time since the epoch; the flags column parses back to the summary flags', () => {
     expect(isoTimeFromUs(0)).toBe('1970-01-01T00:00:00.000Z');
     expect(isoTimeFromUs(86_400_000_000 * 365 + 1_234_567)).toBe('1971-01-01T00:00:01.234Z');
@@ -60,76 +83,6 @@ describe('access log (Istio default TEXT format)', () => {
     expect(Object.fromEntries([...flags].sort())).toEqual(Object.fromEntries([...expected].sort()));
     expect(responseCodeDetails(200, '-')).toBe('via_upstream');
     expect(responseCodeDetails(404, 'NR')).toBe('route_not_found');
-  });
-});
-
-/** Key → JS type of every field, recursively (arrays by their first element). */
-function shape(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length === 0 ? [] : [shape(v[0])];
-  // A tag's value type follows its `type` field, so it is left out of the comparison.
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, k === 'value' ? 'any' : shape((v as Record<string, unknown>)[k])]));
-  return v === null ? 'null' : typeof v;
-}
-
-describe('Jaeger UI JSON', () => {
-  const chunks: string[] = [];
-  let sink!: JaegerSink;
-  let writtenDuringRun = 0;
-  const result = runWith(FIXTURE, () => {
-    sink = new JaegerSink((l) => chunks.push(l));
-    return [sink, { write: (ev: TraceEvent) => void (ev.kind === 'client.end' && ev.req === 20 && (writtenDuringRun = sink.traces)) }];
-  });
-  sink.finish();
-  const doc = JSON.parse(chunks.join('\n')) as { data: JaegerTrace[]; total: number };
-
-  it('has the shape of a real Jaeger query-service answer (data[].spans[], processes, references)', () => {
-    const sampleTrace = JAEGER_SAMPLE.data[0];
-    expect(Object.keys(doc).sort()).toEqual(Object.keys(JAEGER_SAMPLE).sort());
-    expect(Object.keys(doc.data[0]).sort()).toEqual(Object.keys(sampleTrace).sort());
-    // Span and process fields have the sample's names and JSON types; the child span's reference too.
-    const child = doc.data[0].spans.find((s) => s.references.length > 0)!;
-    expect(shape(child)).toEqual(shape(sampleTrace.spans.find((s) => s.references.length > 0)));
-    expect(shape(Object.values(doc.data[0].processes)[0])).toEqual(shape(Object.values(sampleTrace.processes)[0]));
-    for (const t of doc.data) {
-      expect(t.traceID).toMatch(/^[0-9a-f]{32}$/);
-      const ids = new Set(t.spans.map((s) => s.spanID));
-      expect(ids.size).toBe(t.spans.length);
-      for (const s of t.spans) {
-        expect(s.spanID).toMatch(/^[0-9a-f]{16}$/);
-        expect(t.processes[s.processID]).toBeDefined();
-        for (const r of s.references) expect(ids.has(r.spanID), `dangling parent ${r.spanID}`).toBe(true);
-      }
-    }
-  });
-
-  it('one trace per client request, written as each request ends (streaming)', () => {
-    expect(doc.data.length).toBe(result.summary.clients[0].requests);
-    expect(doc.total).toBe(doc.data.length);
-    expect(writtenDuringRun).toBeGreaterThanOrEqual(19);
-  });
-
-  it('Envoy retries of one call are sibling spans under the span of the hop that called', () => {
-    let found = 0;
-    for (const t of doc.data) {
-      const flaky = t.spans.filter((s) => s.operationName.startsWith('flaky.default.svc.cluster.local'));
-      if (flaky.length < 2) continue;
-      found++;
-      const parents = new Set(flaky.map((s) => s.references[0].spanID));
-      expect(parents.size).toBe(1);
-      const parent = t.spans.find((s) => s.spanID === [...parents][0])!;
-      expect(parent.tags.find((x) => x.key === 'istio.destination.workload')!.value).toBe('client-v1');
-      const attempts = flaky.map((s) => s.tags.find((x) => x.key === 'retry.attempt')!.value);
-      expect(attempts).toEqual(attempts.map((_, i) => i + 1));
-      expect(flaky.slice(0, -1).every((s) => s.tags.some((x) => x.key === 'http.status_code' && x.value === 503))).toBe(true);
-    }
-    expect(found).toBeGreaterThan(0);
-  });
-
-  it('attempt spans carry route, cluster, flags and status tags; errors are tagged error=true', () => {
-    const spans = doc.data.flatMap((t) => t.spans);
-    const ut = spans.find((s) => s.tags.some((x) => x.key === 'response_flags' && x.value === 'UT'))!;
-    const tags = Object.fromEntries(ut.tags.map((x) => [x.key, x.value]));
-    expect(tags).toMatchObject({ 'http.status_code': 504, upstream_cluster: 'outbound|8000||slow.default.svc.cluster.local', 'istio.route': 'default/slow#0', 'retry.attempt': 1, error: true });
   });
 });
 

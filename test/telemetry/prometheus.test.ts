@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario, runScenario, type RunSummary, type TraceEvent } from '../../sim/index.ts';
 import { nodeFiles } from '../../sim/cli/node-files.ts';
 import { ENVOY_DEFAULT_BUCKETS_MS, IstioMetricsFold } from '../../sim/metrics/istio-metrics.ts';
-import { histogramQuantile, stepTimestampsMs, writePrometheus } from '../../sim/export/prometheus.ts';
+import { histogramQuantile, PROMETHEUS_FAMILIES, PrometheusStream, stepTimestampsMs, writePrometheus } from '../../sim/export/prometheus.ts';
 import { inventoryOf } from '../../sim/export/inventory.ts';
 import { repoRoot } from './helpers.ts';
 
@@ -20,13 +20,19 @@ interface Sample {
   ts: number;
 }
 
-function run(path: string, stepUs = 15_000_000): { summary: RunSummary; text: string } {
-  const s = loadScenario(path, nodeFiles({ cwd: repoRoot }));
-  const fold = new IstioMetricsFold({ stepUs, workloads: inventoryOf(s).workloads });
-  const { summary } = runScenario(s, { sinks: [fold] });
+/** Runs a scenario through the fold with history (writePrometheus) and through the streaming writer at once. */
+function run(path: string, stepUs = 15_000_000, durationUs?: number): { summary: RunSummary; text: string; streamed: string } {
+  const s = loadScenario(path, nodeFiles({ cwd: repoRoot }), durationUs ? { durationUs } : {});
+  const inv = inventoryOf(s);
+  const opts = { stepUs, workloads: inv.workloads, pods: inv.pods, bodies: inv.bodies };
+  const fold = new IstioMetricsFold(opts);
+  const families: string[][] = PROMETHEUS_FAMILIES.map(() => []);
+  const stream = new PrometheusStream(opts, (f, line) => families[f].push(line));
+  const { summary } = runScenario(s, { sinks: [fold, stream] });
+  stream.finish();
   const lines: string[] = [];
   writePrometheus(fold, (l) => lines.push(l));
-  return { summary, text: lines.join('\n') + '\n' };
+  return { summary, text: lines.join('\n') + '\n', streamed: families.flat().join('\n') + '\n' };
 }
 
 /**
@@ -35,7 +41,7 @@ function run(path: string, stepUs = 15_000_000): { summary: RunSummary; text: st
  * line, labels and timestamp included, comes back as its own entry.
  */
 function samples(text: string): Sample[] {
-  const untyped = text.replace(/^# TYPE istio_request_duration_milliseconds histogram$/m, '');
+  const untyped = text.replace(/^# TYPE \S+ histogram$/gm, '');
   const out: Sample[] = [];
   for (const family of parsePrometheus(untyped) as { name: string; metrics: { labels?: Record<string, string>; value: string; timestamp_ms?: string }[] }[]) {
     for (const m of family.metrics) out.push({ name: family.name, labels: m.labels ?? {}, value: Number(m.value), ts: Number(m.timestamp_ms) });
@@ -60,11 +66,13 @@ describe('Prometheus export of Istio metrics', () => {
   const { summary, text } = run('scenarios/traffic-shifting.yaml');
   const all = samples(text);
 
-  it('parses with a real exposition-format parser: two families, Istio metric names and types', () => {
+  it('parses with a real exposition-format parser: four families, Istio metric names and types', () => {
     const families = parsePrometheus(text) as { name: string; type: string; metrics: unknown[] }[];
     expect(families.map((f) => [f.name, f.type])).toEqual([
       ['istio_requests_total', 'COUNTER'],
       ['istio_request_duration_milliseconds', 'HISTOGRAM'],
+      ['istio_request_bytes', 'HISTOGRAM'],
+      ['istio_response_bytes', 'HISTOGRAM'],
     ]);
     expect(families[0].metrics.length).toBeGreaterThan(0);
   });
@@ -123,6 +131,109 @@ describe('Prometheus export of Istio metrics', () => {
     const key = (s: Sample) => JSON.stringify({ ...s.labels, le: undefined }) + s.ts;
     const infBy = new Map(inf.map((s) => [key(s), s.value]));
     for (const c of counts) expect(infBy.get(key(c))).toBe(c.value);
+  });
+});
+
+describe('Prometheus streaming writer', () => {
+  it('writes, step by step as the run goes, exactly the text of the fold with history', () => {
+    for (const path of ['scenarios/traffic-shifting.yaml', 'test/telemetry/fixtures/flags.yaml']) {
+      const { text, streamed } = run(path, path.includes('flags') ? 1_000_000 : 15_000_000);
+      expect(streamed.length).toBeGreaterThan(1000);
+      expect(streamed).toBe(text);
+    }
+  });
+
+  it('holds no history: steps close into the output while the run goes', () => {
+    let lines = 0;
+    let seenMidRun = 0;
+    const stream = new PrometheusStream({ stepUs: 1_000_000, workloads: [] }, () => void lines++);
+    const s = loadScenario('scenarios/traffic-shifting.yaml', nodeFiles({ cwd: repoRoot }));
+    runScenario(s, { sinks: [stream, { write: (ev: TraceEvent) => void (ev.kind === 'timeline' && (seenMidRun = lines)) }] });
+    stream.finish();
+    expect(seenMidRun).toBeGreaterThan(PROMETHEUS_FAMILIES.length * 2);
+    expect(lines).toBeGreaterThan(seenMidRun);
+    expect(() => stream.fold.series()).toThrow(/keepHistory/);
+  });
+});
+
+describe('Istio byte metrics and reporters', () => {
+  const { summary, text } = run('test/telemetry/fixtures/flags.yaml', 1_000_000);
+  const all = samples(text);
+  const last = (name: string) => latest(all, name);
+
+  it('istio_request_bytes observes 0 per request (no bodies): _sum 0, every bucket = _count', () => {
+    const counts = last('istio_request_bytes_count');
+    expect(sum(counts.map((c) => c.value))).toBe(sum(last('istio_requests_total').map((c) => c.value)));
+    expect(last('istio_request_bytes_sum').every((s) => s.value === 0)).toBe(true);
+    const lowest = last('istio_request_bytes_bucket').filter((s) => s.labels.le === '0.5');
+    expect(sum(lowest.map((s) => s.value))).toBe(sum(counts.map((c) => c.value)));
+  });
+
+  it('istio_response_bytes: the workload\'s responseBytes for its app\'s answers (200 and its own 503), 0 for Envoy\'s replies (UO, UT, FI)', () => {
+    const byLabels = (name: string, match: Record<string, string>) => last(name).filter((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v));
+    const flakyOk = byLabels('istio_response_bytes_sum', { reporter: 'source', destination_workload: 'flaky-v1', response_code: '200' });
+    const flakyCount = byLabels('istio_response_bytes_count', { reporter: 'source', destination_workload: 'flaky-v1', response_code: '200' });
+    expect(flakyOk).toHaveLength(1);
+    expect(flakyOk[0].value).toBe(612 * flakyCount[0].value);
+    const flaky503 = byLabels('istio_response_bytes_sum', { reporter: 'destination', destination_workload: 'flaky-v1', response_code: '503' });
+    expect(flaky503[0].value).toBeGreaterThan(0);
+    // 612 bytes lie in le="1000", not in le="500".
+    const b = (le: string) => sum(byLabels('istio_response_bytes_bucket', { reporter: 'source', destination_workload: 'flaky-v1', response_code: '200', le }).map((s) => s.value));
+    expect([b('500'), b('1000')]).toEqual([0, flakyCount[0].value]);
+    const poolOverflow = byLabels('istio_response_bytes_sum', { reporter: 'source', destination_service_name: 'pool', response_flags: 'UO' });
+    expect(poolOverflow.length).toBeGreaterThan(0);
+    expect(poolOverflow.every((s) => s.value === 0)).toBe(true);
+    for (const flag of ['UT', 'FI']) expect(byLabels('istio_response_bytes_sum', { response_flags: flag }).every((s) => s.value === 0), flag).toBe(true);
+    const poolOk = byLabels('istio_response_bytes_sum', { reporter: 'source', destination_workload: 'pool-v1', response_code: '200' });
+    expect(poolOk[0].value).toBe(1500 * sum(byLabels('istio_requests_total', { reporter: 'source', destination_workload: 'pool-v1', response_code: '200' }).map((s) => s.value)));
+    expect(summary.edges.length).toBeGreaterThan(0);
+  });
+
+  it('the destination reports an attempt its caller gave up on (UT) as 0 DC, and never reports caller-side URX', () => {
+    const dst = last('istio_requests_total').filter((s) => s.labels.reporter === 'destination');
+    const slow = dst.filter((s) => s.labels.destination_workload === 'slow-v1');
+    expect(slow.length).toBeGreaterThan(0);
+    expect(slow.every((s) => s.labels.response_code === '0' && s.labels.response_flags === 'DC')).toBe(true);
+    expect(dst.some((s) => s.labels.response_flags.includes('URX'))).toBe(false);
+    // The caller outside the mesh (traffic client "mixed") has no sidecar: no source report, plaintext to client-v1.
+    expect(last('istio_requests_total').some((s) => s.labels.reporter === 'source' && s.labels.destination_workload === 'client-v1')).toBe(false);
+    const toClient = dst.filter((s) => s.labels.destination_workload === 'client-v1');
+    expect(toClient.length).toBeGreaterThan(0);
+    expect(toClient.every((s) => s.labels.connection_security_policy === 'none')).toBe(true);
+  });
+});
+
+describe('connection_security_policy and reporters: the authentication policy matrix before any policy (istio-semantics.md §8.12, §8.11)', () => {
+  // The first 10 s: auto mTLS between sidecars, plaintext from and to legacy (no sidecar).
+  const { text } = run('scenarios/mtls-authn-policy.yaml', 5_000_000, 10_000_000);
+  const req = latest(samples(text), 'istio_requests_total');
+
+  it('sidecar → sidecar is mutual_tls at the destination; legacy (no sidecar) → foo/bar is none; source reports say unknown', () => {
+    const dst = req.filter((s) => s.labels.reporter === 'destination');
+    const from = (ns: string) => dst.filter((s) => s.labels.source_workload_namespace === ns);
+    expect(from('foo').length).toBeGreaterThan(0);
+    expect(from('foo').every((s) => s.labels.connection_security_policy === 'mutual_tls')).toBe(true);
+    expect(from('legacy').length).toBeGreaterThan(0);
+    expect(from('legacy').every((s) => s.labels.connection_security_policy === 'none')).toBe(true);
+    expect(req.filter((s) => s.labels.reporter === 'source').every((s) => s.labels.connection_security_policy === 'unknown')).toBe(true);
+  });
+
+  it('a pod without a sidecar reports nothing: no source report from legacy, no destination report at httpbin.legacy', () => {
+    expect(req.some((s) => s.labels.reporter === 'source' && s.labels.source_workload_namespace === 'legacy')).toBe(false);
+    expect(req.some((s) => s.labels.reporter === 'destination' && s.labels.destination_workload_namespace === 'legacy')).toBe(false);
+    expect(req.some((s) => s.labels.reporter === 'source' && s.labels.destination_workload_namespace === 'legacy')).toBe(true);
+  });
+
+});
+
+describe('reporters when STRICT resets plaintext (istio-semantics.md §8.11)', () => {
+  it('legacy → foo under STRICT is code 0 UC with no report at all: no sidecar at the caller, no HTTP request at the server', () => {
+    const { text } = run('scenarios/mtls-migration.yaml');
+    const req = latest(samples(text), 'istio_requests_total');
+    expect(req.some((s) => s.labels.response_flags.includes('UC'))).toBe(false);
+    expect(req.some((s) => s.labels.source_workload_namespace === 'legacy' && s.labels.reporter === 'source')).toBe(false);
+    // Before STRICT (0–10 s) the server did see legacy's plaintext requests.
+    expect(req.some((s) => s.labels.source_workload_namespace === 'legacy' && s.labels.reporter === 'destination' && s.labels.connection_security_policy === 'none')).toBe(true);
   });
 });
 
