@@ -38,8 +38,6 @@ export interface VerdictReport extends Verdict {
   source: SourceLocation | null;
 }
 
-/** Trace kind of outlier ejections; the outlier-detection work adds the event to the trace union. */
-export const EJECTION_EVENT = 'outlier.eject';
 
 interface Fold {
   observe(ev: TraceEvent): void;
@@ -110,44 +108,68 @@ class RequestFold implements Fold {
   }
 }
 
-/** Outlier ejections: counts `outlier.eject` events in the window (and scope, where the event names it). */
+/**
+ * Outlier ejections: counts `outlier.eject` events in the window and scope. `edge.from` is the
+ * ejecting proxy's workload, `edge.to` / `workload` the ejected host's, `edge.service` the cluster's service.
+ */
 class EjectionFold implements Fold {
-  private readonly whole = new Tally({ latency: false });
-  private readonly buckets = new Map<number, Tally>();
   private readonly originUs: number;
   private readonly fromUs: number;
   private readonly toUs: number;
+  /** Ejections in the window; matched against the scope at report time (see observe). */
+  private readonly ejections: { timeUs: number; proxy: string; cluster: string; host: string }[] = [];
+  /** Pod → Deployment and cluster → service, learned from upstream attempts (only when scoped). */
+  private readonly workloadOfPod = new Map<string, string>();
+  private readonly serviceOfCluster = new Map<string, string>();
+  private readonly scoped: boolean;
 
   constructor(private readonly spec: ExpectationSpec) {
+    this.scoped = spec.scope.edge !== undefined || spec.scope.workload !== undefined;
     this.originUs = originOf(spec);
     this.fromUs = spec.scope.window?.fromUs ?? 0;
     this.toUs = spec.scope.window?.toUs ?? Number.MAX_SAFE_INTEGER;
   }
 
   observe(ev: TraceEvent): void {
-    // The event kind does not exist in the union yet; read it by its fields, leniently.
-    const e = ev as unknown as { kind: string; timeUs: number; source?: unknown; service?: unknown; destination?: unknown };
-    if (e.kind !== EJECTION_EVENT) return;
-    if (e.timeUs < this.fromUs || e.timeUs >= this.toUs) return;
-    const { edge, workload } = this.spec.scope;
-    if (edge?.from !== undefined && e.source !== undefined && e.source !== edge.from) return;
-    if (edge?.service !== undefined && e.service !== undefined && e.service !== edge.service) return;
-    const to = edge?.to ?? workload;
-    if (to !== undefined && e.destination !== undefined && e.destination !== to) return;
-    let t = this.whole;
-    if (this.spec.temporal) {
-      const i = Math.floor((e.timeUs - this.originUs) / this.spec.temporal.bucketUs);
-      t = this.buckets.get(i) ?? new Tally({ latency: false });
-      this.buckets.set(i, t);
+    if (ev.kind === 'upstream') {
+      // An ejection names pods and a cluster; the attempts say whose they are. The attempt that
+      // triggers an ejection is traced after it, so matching waits until report().
+      if (this.scoped) {
+        if (ev.sourcePod !== null) this.workloadOfPod.set(ev.sourcePod, ev.source);
+        if (ev.destPod !== null && ev.destination !== null) this.workloadOfPod.set(ev.destPod, ev.destination);
+        this.serviceOfCluster.set(ev.cluster, ev.service);
+      }
+      return;
     }
-    t.n++;
+    if (ev.kind !== 'outlier.eject' || ev.timeUs < this.fromUs || ev.timeUs >= this.toUs) return;
+    this.ejections.push({ timeUs: ev.timeUs, proxy: ev.proxy, cluster: ev.cluster, host: ev.host });
+  }
+
+  private inScope(e: { proxy: string; cluster: string; host: string }): boolean {
+    const { edge, workload } = this.spec.scope;
+    if (edge?.from !== undefined && this.workloadOfPod.get(e.proxy) !== edge.from) return false;
+    if (edge?.service !== undefined && this.serviceOfCluster.get(e.cluster) !== edge.service) return false;
+    const to = edge?.to ?? workload;
+    return to === undefined || this.workloadOfPod.get(e.host) === to;
   }
 
   report(): VerdictReport {
     const { spec } = this;
-    if (!spec.temporal) return reportOf(spec, judge(spec.check, this.whole), this.whole.n, []);
-    const j = judgeOverTime(spec.temporal, this.originUs, this.buckets, (t, tests) => judge(spec.check, t, tests));
-    const r = reportOf(spec, j, [...this.buckets.values()].reduce((n, t) => n + t.n, 0), []);
+    const whole = new Tally({ latency: false });
+    const buckets = new Map<number, Tally>();
+    for (const e of this.ejections) {
+      if (!this.inScope(e)) continue;
+      let t = whole;
+      if (spec.temporal) {
+        const i = Math.floor((e.timeUs - this.originUs) / spec.temporal.bucketUs);
+        t = buckets.get(i) ?? new Tally({ latency: false });
+        buckets.set(i, t);
+      }
+      t.n++;
+    }
+    if (!spec.temporal) return reportOf(spec, judge(spec.check, whole), whole.n, []);
+    const j = judgeOverTime(spec.temporal, this.originUs, buckets, (t, tests) => judge(spec.check, t, tests));
+    const r = reportOf(spec, j, [...buckets.values()].reduce((n, t) => n + t.n, 0), []);
     r.buckets = j.buckets;
     return r;
   }

@@ -40,7 +40,7 @@ export interface CheckOptions {
   sinks?: TraceSink[];
 }
 
-function matches(h: LabHint, diagnostics: readonly Diagnostic[], verdicts: readonly VerdictReport[]): boolean {
+function matches(h: LabHint, diagnostics: readonly Pick<Diagnostic, 'code'>[], verdicts: readonly VerdictReport[]): boolean {
   const w = h.when;
   if (!w) return verdicts.some((v) => !v.passed);
   if ('diagnostic' in w) return diagnostics.some((d) => d.code === w.diagnostic);
@@ -84,14 +84,15 @@ export function checkStep(lab: LabDef, index: number, paths: LabPaths, files: Fi
   out.verdicts = fold.reports();
   out.passed = out.run.stop.kind !== 'budget' && out.verdicts.every((v) => v.passed);
   if (!out.passed) {
-    out.hints = authored(step, out.diagnostics, out.verdicts);
+    // The run adds istiod's own findings (IST0101: a Gateway or subset a VirtualService names does not exist).
+    out.hints = authored(step, [...out.diagnostics, ...out.run.summary.diagnostics], out.verdicts);
     if (out.run.budgetMessage) out.hints.push(out.run.budgetMessage);
     if (out.hints.length === 0) out.hints = diagnosticHints(out.diagnostics, mine);
   }
   return out;
 }
 
-function authored(step: LabStep, diagnostics: readonly Diagnostic[], verdicts: readonly VerdictReport[]): string[] {
+function authored(step: LabStep, diagnostics: readonly Pick<Diagnostic, 'code'>[], verdicts: readonly VerdictReport[]): string[] {
   // Hints are written most specific first and only the first that matches is shown: an NC hint
   // ("define the subset") explains the failed split too, and a second hint would contradict it.
   const specific = step.hints.find((h) => h.when && matches(h, diagnostics, verdicts));

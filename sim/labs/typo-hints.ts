@@ -28,13 +28,17 @@ export function diagnosticHints(diagnostics: readonly Diagnostic[], learnerFiles
   if (diagnostics.some((d) => d.level === 'error' && !inMine(d)) && !diagnostics.some((d) => d.level === 'error' && inMine(d))) {
     return ['the lab itself failed to load (errors above are not in your files); tell your instructor'];
   }
-  const seen = new Set<string>();
+  // The YAML parser often reports one slip twice at the same place; one hint per place is enough.
+  // A misspelled required field is both "unknown field 'host' (did you mean 'hosts'?)" and "missing
+  // required field 'hosts'" at one line: keep the one that names the fix.
+  const atPlace = new Map<string, Diagnostic>();
   for (const d of diagnostics) {
     if (!inMine(d)) continue;
-    // The YAML parser often reports one slip twice at the same place; one hint per place is enough.
     const place = d.source ? formatLocation(d.source) : '';
-    if (seen.has(place)) continue;
-    seen.add(place);
+    const kept = atPlace.get(place);
+    if (!kept || (!kept.message.includes('did you mean') && d.message.includes('did you mean'))) atPlace.set(place, d);
+  }
+  for (const d of atPlace.values()) {
     const where = d.source ? formatLocation(d.source) : learnerFiles.find((f) => d.message.includes(f)) ?? '';
     const kind = KIND[d.code];
     const field = d.path ? ` at ${d.path}` : '';

@@ -170,11 +170,21 @@ describe('requests, never reaches, retries, ejections', () => {
     expect(one(spec({ kind: 'retries', op: '<', fraction: 0.25, count: null }), trace)).toMatchObject({ passed: true, detail: 'retries observed 20 % (2 of n=10), expected < 25 %' });
   });
 
-  it('ejections: counts outlier.eject events (none yet in the engine: "== 0" passes)', () => {
+  it('ejections: counts outlier.eject events in scope (workload / edge.to = ejected host, edge.from = ejecting proxy, edge.service = cluster)', () => {
     const check = { kind: 'ejections', op: '==', count: 0 } as const;
     expect(one(spec(check), splitTrace(50))).toMatchObject({ passed: true, detail: 'ejections observed 0, expected == 0' });
-    const r = one(spec(check, { workload: 'reviews-v3' }), [eject(1000, { destination: 'reviews-v3' }), eject(2000, { destination: 'reviews-v1' })]);
-    expect(r).toMatchObject({ passed: false, detail: 'ejections observed 1, expected == 0' });
+    // reviews-v3-0 and reviews-v1-0 are known from the attempts productpage-v1-0 sent them.
+    const trace = [...splitTrace(50), eject(200_000, 'reviews-v3-0'), eject(300_000, 'reviews-v1-0'), eject(400_000, 'reviews-v3-0')];
+    expect(one(spec(check), trace)).toMatchObject({ passed: false, detail: 'ejections observed 3, expected == 0' });
+    expect(one(spec(check, { workload: 'reviews-v3' }), trace)).toMatchObject({ detail: 'ejections observed 2, expected == 0' });
+    expect(one(spec(check, { edge: { to: 'reviews-v1' } }), trace)).toMatchObject({ detail: 'ejections observed 1, expected == 0' });
+    expect(one(spec(check, { edge: { from: 'productpage-v1', service: 'reviews' } }), trace)).toMatchObject({ detail: 'ejections observed 3, expected == 0' });
+    expect(one(spec(check, { edge: { from: 'reviews-v2' } }), trace)).toMatchObject({ passed: true, detail: 'ejections observed 0, expected == 0' });
+    expect(one(spec(check, { edge: { service: 'ratings' } }), trace)).toMatchObject({ passed: true });
+    expect(one(spec(check, { workload: 'reviews-v3', window: { fromUs: 350_000, toUs: 1e9 } }), trace)).toMatchObject({ detail: 'ejections observed 1, expected == 0' });
+    // The attempt that triggers an ejection is traced after it: a pod seen only later still counts.
+    const late = [eject(0, 'reviews-v2-0'), up({ destination: 'reviews-v2', startUs: 10 })];
+    expect(one(spec(check, { workload: 'reviews-v2' }), late)).toMatchObject({ detail: 'ejections observed 1, expected == 0' });
   });
 });
 

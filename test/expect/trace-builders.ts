@@ -41,7 +41,18 @@ export function end(p: Partial<ClientEndEvent> & { startUs?: number } = {}): Cli
 export const push = (proxy: string, version: number, timeUs: number): ConfigPushEvent => ({ kind: 'config.push', timeUs, proxy, version });
 
 /** A future event kind (outlier detection), cast in as the trace will carry it. */
-export const eject = (timeUs: number, fields: Record<string, string> = {}): TraceEvent => ({ kind: 'outlier.eject', timeUs, ...fields }) as unknown as TraceEvent;
+/** An ejection of `host` (a pod) by `proxy`'s cluster; the fold learns whose pods they are from `up` events. */
+export const eject = (timeUs: number, host: string, proxy = 'productpage-v1-0', cluster = 'outbound|9080||reviews.default.svc.cluster.local'): TraceEvent => ({
+  kind: 'outlier.eject',
+  timeUs,
+  proxy,
+  cluster,
+  host,
+  reason: '5xx',
+  consecutive: 5,
+  ejectionUs: 30_000_000,
+  multiplier: 1,
+});
 
 export function spec(check: ExpectationCheck, scope: ExpectationScope = {}, temporal?: ExpectationTemporal, name = 'e'): ExpectationSpec {
   const s: ExpectationSpec = { name, scope, check, source: { file: 'sc.yaml', line: 3, col: 5 } };

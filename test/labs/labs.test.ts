@@ -30,8 +30,13 @@ function solutionDir(id: string, k: number): string {
 }
 
 describe('labs', () => {
-  it('the course has labs 01–05 and 09 at least', () => {
-    for (const n of ['01', '02', '03', '04', '05', '09']) expect(ids.some((i) => i.startsWith(`${n}-`)), n).toBe(true);
+  it('the course has all fourteen labs, 01–14, in order', () => {
+    expect(ids.map((i) => i.slice(0, 2))).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14']);
+  });
+
+  it("labs/README.md's table lists every lab folder, in course order", () => {
+    const table = [...readFileSync(join(LABS, 'README.md'), 'utf8').matchAll(/^\| (\d\d-[a-z0-9-]+) \|/gm)].map((m) => m[1]);
+    expect(table).toEqual(ids);
   });
 
   describe.each(ids)('%s', (id) => {
