@@ -2,7 +2,7 @@
  * `meshsim` command line. Every failure the user can cause ends with a readable message and exit
  * code 2; a stack trace is printed only for internal errors and only with MESHSIM_DEBUG=1.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { InputError, formatDiagnostic } from '../domain/diagnostics.ts';
 import { MESHSIM_VERSION } from '../version.ts';
 import { UsageError } from './errors.ts';
@@ -13,6 +13,7 @@ import { registerValidateCommand } from './validate-command.ts';
 import { registerTestRoutesCommand } from './test-routes-command.ts';
 import { registerLabCommands } from './lab-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { sweepCommand } from './sweep-command.ts';
 import { scenarioJsonSchema } from '../config/index.ts';
 import { writeFileAtomic } from './output.ts';
 
@@ -105,6 +106,30 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--build', 'rebuild the app even when viz/dist exists', false)
     .action(async (scenario: string | undefined, opts: { port: string; build: boolean }) => {
       await serveCommand({ scenario, port: opts.port, build: Boolean(opts.build) });
+    });
+
+  program
+    .command('sweep')
+    .description('Run a scenario over many seeds and/or parameter values in parallel and summarise (exit 0: all pass, 1: one failed, 2: invalid input)')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('--seeds <list>', 'seeds: a range 1..100, a list 1,5,9 or both (default: the scenario seed)')
+    .option('--param <path=values>', 'vary a scenario field, e.g. spec.traffic[0].rate=100/s,200/s (repeatable: all combinations)', collect, [])
+    .option('--workers <n>', 'runs at once: this thread plus n-1 worker threads (default: one per core; 0 or 1 = only this thread)')
+    .option('--shard <i/n>', 'run only the i-th of n slices of the job list (CI matrix)')
+    .option('--json <file>', 'also write every run and the summary as JSON')
+    .addOption(new Option('--threads-only', 'run every job in worker threads, none in this thread').hideHelp())
+    .action(async (scenario: string, opts: Record<string, unknown>) => {
+      setExit(
+        await sweepCommand({
+          threadsOnly: Boolean(opts.threadsOnly),
+          scenario,
+          seeds: opts.seeds as string | undefined,
+          params: opts.param as string[],
+          workers: opts.workers as string | undefined,
+          shard: opts.shard as string | undefined,
+          json: opts.json as string | undefined,
+        }),
+      );
     });
 
   registerCheckCommands(program, setExit);

@@ -7,11 +7,13 @@
  * lookup) and its labels where a selector looks at them (match sourceLabels, DestinationRule
  * workloadSelector). Pods with the same answers share one compiled ProxyConfig. Passing the
  * previous ControlPlane lets unchanged clusters keep their identity, so sidecars keep their
- * per-cluster state (LB position, active requests) across pushes.
+ * per-cluster state (LB position, active requests) across pushes, and lets a push after a
+ * VirtualService change recompile only the vhosts whose candidate VirtualServices changed
+ * (compile.ts VhostMemo); everything else is the previous version's vhost object.
  */
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { ClusterCache } from './clusters.ts';
-import { compileProxyConfig, prepareConfig, type CompileContext, type PreparedConfig, type ProxyView } from './compile.ts';
+import { compileProxyConfig, prepareConfig, type CompileContext, type PreparedConfig, type ProxyView, type VhostMemo, type VhostMemoEntry } from './compile.ts';
 import { labelsMatch, type PodInfo } from './registry.ts';
 import type { ProxyConfig } from './types.ts';
 import { SecurityConfig } from './security/index.ts';
@@ -31,6 +33,14 @@ export class ControlPlane {
   private readonly byView = new Map<string, ProxyConfig>();
   /** Label selectors whose outcome splits pods of one namespace into different views. */
   private readonly selectors: Readonly<Record<string, string>>[];
+  /** This version's vhosts with what they were compiled from, for the next version to reuse. */
+  private readonly vhosts = new Map<string, VhostMemoEntry>();
+  /**
+   * The previous version's vhosts and per-view tables (its maps only, never the ControlPlane, so
+   * versions do not chain in memory), or null when nothing can be reused (first version, other
+   * registry or profile, or other label selectors so that view keys mean something else).
+   */
+  private readonly reusable: { vhosts: ReadonlyMap<string, VhostMemoEntry>; byView: ReadonlyMap<string, ProxyConfig>; sameDrs: boolean } | null;
 
   constructor(ctx: CompileContext, version: number, previous?: ControlPlane) {
     this.ctx = ctx;
@@ -49,6 +59,22 @@ export class ControlPlane {
       if (sel && Object.keys(sel).length > 0) selectors.push(sel);
     }
     this.selectors = selectors;
+    const sameInputs = previous !== undefined && previous.ctx.registry === ctx.registry && previous.ctx.profile === ctx.profile && JSON.stringify(previous.selectors) === JSON.stringify(selectors);
+    // The registry is immutable once built, so with the same DestinationRule objects every view's clusters are the previous ones.
+    const sameDrs = sameInputs && previous.prepared.drs.length === this.prepared.drs.length && previous.prepared.drs.every((d, i) => d.res === this.prepared.drs[i].res);
+    this.reusable = sameInputs ? { vhosts: previous.vhosts, byView: previous.byView, sameDrs } : null;
+  }
+
+  /** How much of this version's route tables came from the previous version (benchmarks, tests). */
+  get reusedVhosts(): number {
+    let n = 0;
+    if (this.reusable) for (const [k, e] of this.vhosts) if (this.reusable.vhosts.get(k) === e) n++;
+    return n;
+  }
+
+  /** Everything needed to reuse the previous version's vhosts for the view `key`. */
+  private memoFor(key: string): VhostMemo {
+    return { previous: this.reusable?.vhosts ?? null, previousClusters: this.reusable?.byView.get(key)?.clusters ?? null, clustersUnchanged: this.reusable?.sameDrs ?? false, current: this.vhosts };
   }
 
   /** The view key of a pod: its namespace plus which label selectors select it. */
@@ -65,7 +91,7 @@ export class ControlPlane {
     let cfg = this.byView.get(key);
     if (!cfg) {
       const view: ProxyView = { namespace: pod.namespace, labels: pod.labels };
-      cfg = compileProxyConfig(this.ctx, this.version, view, this.prepared, this.cache, key);
+      cfg = compileProxyConfig(this.ctx, this.version, view, this.prepared, this.cache, key, this.memoFor(key));
       this.byView.set(key, cfg);
     }
     return cfg;
@@ -76,7 +102,7 @@ export class ControlPlane {
     const key = `gateway|${pod.namespace}|${pod.deployment}`;
     let cfg = this.byView.get(key);
     if (!cfg) {
-      const base = compileProxyConfig(this.ctx, this.version, { namespace: pod.namespace, labels: pod.labels }, this.prepared, this.cache, key);
+      const base = compileProxyConfig(this.ctx, this.version, { namespace: pod.namespace, labels: pod.labels }, this.prepared, this.cache, key, this.memoFor(key));
       cfg = { ...base, gateway: compileGatewayRoutes(pod, this.gateways, this.prepared.vs, this.ctx.registry, this.ctx.profile, base.clusters) };
       this.byView.set(key, cfg);
     }
