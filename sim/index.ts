@@ -5,6 +5,9 @@
 export { loadScenario, parseScenarioText, loadManifests, parseManifestText, scenarioJsonSchema, defaultProfile, memoryFiles } from './config/index.ts';
 export type { FileSource, FileRead, ResolvedScenario, Resource, TrafficSpec, WorkloadBehaviour, ExpectationSpec, SemanticsProfile } from './config/index.ts';
 export { runScenario, traceHeader, applyTimelineAction } from './run.ts';
+export { proxyTables } from './control-plane/proxy-tables.ts';
+export type { ProxyTables, RouteTableRow, ClusterTableRow } from './control-plane/proxy-tables.ts';
+export type { ProxyConfig } from './control-plane/types.ts';
 export type { RunOptions, RunResult, RunSummary, SummaryDiagnostic } from './run.ts';
 export { Trace, MemorySink, JsonlSink, eventToJsonl } from './trace/sink.ts';
 export type { TraceSink } from './trace/sink.ts';
@@ -15,6 +18,8 @@ export { SummaryFold, SUMMARY_FORMAT } from './metrics/summary.ts';
 export type { ClientSummary, EdgeSummary, RuleSummary, LatencySummaryMs } from './metrics/summary.ts';
 export { LatencyHistogram } from './metrics/histogram.ts';
 export { ExpectationsFold } from './expect/expectations.ts';
+export { diffTraffic, FlowLatencyFold, DIFF_FORMAT } from './expect/diff.ts';
+export type { TrafficDiff, TrafficView, FlowDiff, ClientDiff, DestinationChange, CodeChange, ShareChange } from './expect/diff.ts';
 export type { Verdict } from './expect/expectations.ts';
 export { InputError, formatDiagnostic } from './domain/diagnostics.ts';
 export type { Diagnostic, SourceLocation } from './domain/diagnostics.ts';
@@ -23,10 +28,14 @@ export { MESHSIM_VERSION } from './version.ts';
 
 // Telemetry: Istio metric fold and the exporters (all streaming trace sinks or pure functions).
 export { IstioMetricsFold, ENVOY_DEFAULT_BUCKETS_MS, ISTIO_LABELS } from './metrics/istio-metrics.ts';
-export { writePrometheus, histogramQuantile } from './export/prometheus.ts';
+export type { IstioMetricsOptions, IstioSeries, LiveSeries, WorkloadLabels, ResponseBody } from './metrics/istio-metrics.ts';
+export { writePrometheus, histogramQuantile, PrometheusStream, PROMETHEUS_FAMILIES } from './export/prometheus.ts';
+export { inventoryOf } from './export/inventory.ts';
+export type { Inventory, PodFacts } from './export/inventory.ts';
 export { JaegerSink } from './export/jaeger.ts';
-export type { JaegerTrace, JaegerSpan } from './export/jaeger.ts';
+export type { JaegerTrace, JaegerSpan, JaegerOptions } from './export/jaeger.ts';
 export { AccessLogSink, accessLogLine } from './export/access-log.ts';
+export type { AccessLogContext, RequestLine } from './export/access-log.ts';
 export { FortioFold } from './export/fortio.ts';
 export type { FortioResult } from './export/fortio.ts';
 export { kialiGraph } from './export/kiali-graph.ts';

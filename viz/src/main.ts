@@ -9,13 +9,18 @@ import { layoutGraph } from './layout.ts';
 import { buildGraph } from './model.ts';
 import type { RunOutcome } from './protocol.ts';
 import { renderGraph } from './render-graph.ts';
+import { ReplayView } from './replay/replay-view.ts';
 import { renderClients, renderDiagnostics, renderEdges, renderExpectations, renderFacts } from './render-report.ts';
 import { SimulationClient, type FileFetcher, type RunResponse } from './run-client.ts';
 import { bundledFiles, bundledScenarios, fetchablePath } from './scenarios.ts';
+import { mountSandboxPanes } from './edit/mount.ts';
 
 const client = new SimulationClient();
 /** Finished runs so far, mirrored in <body data-runs> so scripts can wait for the next result. */
 let runs = 0;
+/** The replay of the run on screen (time travel over its trace); replaced by each run. */
+let replay: ReplayView | null = null;
+(window as unknown as { meshsimReplay: () => ReplayView | null }).meshsimReplay = () => replay;
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -32,6 +37,9 @@ const ui = {
   editorPanel: byId<HTMLDetailsElement>('editor-panel'),
   status: byId<HTMLElement>('status'),
   graph: byId<HTMLElement>('graph'),
+  replayControls: byId<HTMLElement>('replay-controls'),
+  replayLanes: byId<HTMLElement>('replay-lanes'),
+  inspector: byId<HTMLElement>('inspector'),
   report: byId<HTMLElement>('report'),
 };
 
@@ -42,6 +50,9 @@ interface Source {
   fromServer: boolean;
 }
 let source: Source = { entry: '', fromServer: false };
+
+/** Tabbed editor with inline errors, wizards, share, before/after and labs (viz/src/edit/mount.ts). */
+const panes = mountSandboxPanes({ textarea: ui.editor, editorPanel: ui.editorPanel, report: ui.report, seedInput: ui.seed, client, bundledFiles, pageEntry: () => source.entry, run: () => void runCurrent(), setStatus });
 
 const canFetch = location.protocol === 'http:' || location.protocol === 'https:';
 
@@ -86,9 +97,11 @@ async function runCurrent(): Promise<void> {
   setStatus(`Running ${source.entry} in the worker…`, 'busy');
   const files: Record<string, string> = source.fromServer ? {} : { ...bundledFiles };
   files[source.entry] = ui.editor.value;
+  const plan = panes.plan(files);
   try {
-    const response = await client.run({ entry: source.entry, files, seed: seedText === '' ? undefined : Number(seedText) }, canFetch ? fetchFile : undefined);
+    const response = await client.run({ entry: plan.entry, files: plan.files, apply: plan.apply, seed: seedText === '' ? undefined : Number(seedText), trace: true }, canFetch ? fetchFile : undefined);
     show(response);
+    panes.afterRun(plan, response);
   } finally {
     ui.run.disabled = false;
     document.body.dataset.runs = String(++runs);
@@ -96,6 +109,8 @@ async function runCurrent(): Promise<void> {
 }
 
 function show(response: RunResponse): void {
+  replay?.destroy();
+  replay = null;
   ui.report.replaceChildren();
   if (response.kind === 'invalid') {
     ui.graph.replaceChildren();
@@ -115,7 +130,9 @@ function show(response: RunResponse): void {
 function showOutcome(outcome: RunOutcome): void {
   const s = outcome.summary;
   const model = buildGraph(s, outcome.workloads, outcome.clients, outcome.services);
-  renderGraph(ui.graph, model, layoutGraph(model, s.seed));
+  const layout = layoutGraph(model, s.seed);
+  renderGraph(ui.graph, model, layout);
+  if (outcome.trace) replay = new ReplayView({ outcome, model, layout, graph: ui.graph, controls: ui.replayControls, lanes: ui.replayLanes, inspector: ui.inspector });
   const parts: HTMLElement[] = [renderFacts(outcome)];
   if (outcome.budgetMessage) parts.push(renderDiagnostics([outcome.budgetMessage], 'Run stopped early'));
   parts.push(renderExpectations(s.expectations), renderClients(s.clients), renderEdges(s.edges));
@@ -199,6 +216,7 @@ async function start(): Promise<void> {
   }
   ui.run.disabled = source.entry === '';
   if (ui.status.dataset.kind !== 'error') setStatus(source.entry ? 'Ready. Press Run to simulate in a Web Worker.' : 'No scenarios bundled; load a YAML file.');
+  await panes.share.loadFromFragment();
   document.body.dataset.ready = 'true';
 }
 

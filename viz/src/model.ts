@@ -48,6 +48,8 @@ export interface GraphModel {
   edges: GraphEdge[];
   /** Namespaces with at least one node, sorted. */
   namespaces: string[];
+  /** Graph edge id of each summary edge, in the summary's order (the replay maps trace edges with it). */
+  edgeIdOf: string[];
 }
 
 /**
@@ -85,13 +87,16 @@ interface EdgeAcc {
   services: Set<string>;
 }
 
-export function buildGraph(summary: RunSummary, workloads: readonly WorkloadInfo[], clients: readonly ClientInfo[], services: readonly ServiceInfo[] = []): GraphModel {
+export function buildGraph(summary: Pick<RunSummary, 'edges'>, workloads: readonly WorkloadInfo[], clients: readonly ClientInfo[], services: readonly ServiceInfo[] = []): GraphModel {
   const nodes = new Map<string, GraphNode>();
-  // Summary edges name workloads without their namespace; a name is resolved to the first
+  // Summary edges carry the namespaces of both ends; a workload is found by namespace and name
+  // (mtls-migration has sleep and httpbin in three namespaces), else by name alone in the first
   // namespace (sorted) that has it.
   const byName = new Map<string, WorkloadInfo>();
+  const byKey = new Map<string, WorkloadInfo>();
   for (const w of workloads) {
     if (!byName.has(w.name)) byName.set(w.name, w);
+    byKey.set(`${w.namespace}/${w.name}`, w);
     nodes.set(workloadId(w.namespace, w.name), { id: workloadId(w.namespace, w.name), kind: 'workload', label: w.name, namespace: w.namespace, app: w.app, version: w.version, requestsIn: 0, health: 'idle' });
   }
   const serviceByName = new Map<string, ServiceInfo>();
@@ -99,7 +104,7 @@ export function buildGraph(summary: RunSummary, workloads: readonly WorkloadInfo
   const clientNames = new Set(clients.filter((c) => c.from === null).map((c) => c.name));
 
   const sourceId = (e: EdgeSummary): string => {
-    const w = byName.get(e.source);
+    const w = (e.sourceNamespace !== null ? byKey.get(`${e.sourceNamespace}/${e.source}`) : undefined) ?? byName.get(e.source);
     if (w && !clientNames.has(e.source)) return workloadId(w.namespace, w.name);
     const id = `client:${e.source}`;
     if (!nodes.has(id)) nodes.set(id, { id, kind: 'client', label: e.source, namespace: null, app: null, version: null, requestsIn: 0, health: 'idle' });
@@ -107,7 +112,7 @@ export function buildGraph(summary: RunSummary, workloads: readonly WorkloadInfo
   };
   const targetId = (e: EdgeSummary): string => {
     if (e.destination !== null) {
-      const w = byName.get(e.destination);
+      const w = (e.destinationNamespace !== null ? byKey.get(`${e.destinationNamespace}/${e.destination}`) : undefined) ?? byName.get(e.destination);
       if (w) return workloadId(w.namespace, w.name);
     }
     const sv = e.destination === null ? serviceByName.get(e.service) : undefined;
@@ -123,10 +128,12 @@ export function buildGraph(summary: RunSummary, workloads: readonly WorkloadInfo
   };
 
   const acc = new Map<string, EdgeAcc>();
+  const edgeIdOf: string[] = [];
   for (const e of summary.edges) {
     const source = sourceId(e);
     const target = targetId(e);
     const key = `${source}>${target}`;
+    edgeIdOf.push(key);
     let a = acc.get(key);
     if (!a) {
       a = { source, target, requests: 0, errors: 0, clientErrors: 0, p99Ms: 0, services: new Set() };
@@ -177,7 +184,7 @@ export function buildGraph(summary: RunSummary, workloads: readonly WorkloadInfo
 
   const sorted = [...nodes.values()].sort((a, b) => cmp(a.id, b.id));
   const namespaces = [...new Set(sorted.flatMap((n) => (n.namespace === null ? [] : [n.namespace])))].sort(cmp);
-  return { nodes: sorted, edges, namespaces };
+  return { nodes: sorted, edges, namespaces, edgeIdOf };
 }
 
 /** "1578 req · 34.0%" and "p99 11.2 ms": the two lines of an edge label. */

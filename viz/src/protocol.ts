@@ -2,7 +2,9 @@
  * Messages between the page and the simulation worker. Plain data only (structured clone);
  * no DOM or Node types, so tests in Node can import these types too.
  */
-import type { RunSummary } from '../../sim/index.ts';
+import type { ProxyTables, RunSummary } from '../../sim/index.ts';
+import type { WorkloadBadges } from './replay/badges.ts';
+import type { ColumnarTrace } from './replay/columnar.ts';
 
 export interface RunRequest {
   id: number;
@@ -12,11 +14,15 @@ export interface RunRequest {
   files: Record<string, string>;
   /** Overrides the scenario's seed when set. */
   seed?: number;
+  /** Manifest files (paths in `files`) layered at t=0 over the scenario, like `meshsim run --apply`. */
+  apply?: string[];
   /**
    * When true and the scenario reads a file that is not in `files`, the worker answers
    * `missing` instead of reporting the diagnostics, so the page can fetch it and ask again.
    */
   discover: boolean;
+  /** Also return the run's trace (with provenance events) for the replay. */
+  trace?: boolean;
 }
 
 export interface WorkloadInfo {
@@ -45,6 +51,16 @@ export interface RunOutcome {
   services: ServiceInfo[];
   clients: ClientInfo[];
   budgetMessage: string | null;
+  /** The trace in columns (transferred, not copied) when the request asked for it. */
+  trace?: ColumnarTrace | null;
+  /** Kiali-style badges per workload (VirtualService, fault, circuit breaker, mTLS, no sidecar). */
+  badges?: WorkloadBadges[];
+  /**
+   * Each sidecar's compiled config as `istioctl proxy-config routes/clusters` tables, by
+   * "pod@version" → index into `tables` (sidecars with the same view share one table). Sent with
+   * the trace; the proxy inspector shows the version installed at the cursor.
+   */
+  proxyTables?: { tables: ProxyTables[]; byPodVersion: Record<string, number> };
   /** Wall-clock milliseconds spent parsing and running inside the worker. */
   parseMs: number;
   runMs: number;

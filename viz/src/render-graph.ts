@@ -68,20 +68,7 @@ export function renderGraph(container: HTMLElement, model: GraphModel, layout: L
     );
 
   const pos = (id: string) => layout.nodes.get(id)!;
-  const edgeGeometry = (e: GraphEdge) => {
-    const s = pos(e.source);
-    const t = pos(e.target);
-    const dx = t.x - s.x;
-    const dy = t.y - s.y;
-    const len = Math.hypot(dx, dy) || 1;
-    const r = LAYOUT.nodeRadius + 2;
-    return {
-      x1: s.x + (dx / len) * r,
-      y1: s.y + (dy / len) * r,
-      x2: t.x - (dx / len) * (r + 2),
-      y2: t.y - (dy / len) * (r + 2),
-    };
-  };
+  const edgeGeometry = (e: GraphEdge) => edgeEnds(layout, e);
 
   const edges = model.edges.filter((e) => e.source !== e.target);
   svg
@@ -169,4 +156,88 @@ function nodeTitle(n: GraphNode): string {
   const where = n.namespace === null ? 'outside the mesh' : `namespace ${n.namespace}`;
   const kind = { workload: 'workload', service: 'service; no workload answered these requests', client: 'traffic client', unknown: 'host outside the registry' }[n.kind];
   return `${n.label} (${kind}, ${where}); ${n.requestsIn} requests in`;
+}
+
+/** Where an edge's line starts and ends: on the rims of its two nodes. */
+export function edgeEnds(layout: Layout, e: Pick<GraphEdge, 'source' | 'target'>): { x1: number; y1: number; x2: number; y2: number } {
+  const s = layout.nodes.get(e.source)!;
+  const t = layout.nodes.get(e.target)!;
+  const dx = t.x - s.x;
+  const dy = t.y - s.y;
+  const len = Math.hypot(dx, dy) || 1;
+  const r = LAYOUT.nodeRadius + 2;
+  return {
+    x1: s.x + (dx / len) * r,
+    y1: s.y + (dy / len) * r,
+    x2: t.x - (dx / len) * (r + 2),
+    y2: t.y - (dy / len) * (r + 2),
+  };
+}
+
+export interface LiveEdge {
+  lines: [string, string];
+  health: Health;
+  title: string;
+  /** Requests counted up to the cursor (tests and scripts read it from data-requests). */
+  requests: number;
+}
+
+/**
+ * Replay: rewrites edge labels, health colours and node health in place for the cursor time;
+ * edges missing from `edges` are drawn idle. Elements are looked up once per call by data-edge.
+ */
+export function updateGraphLive(container: HTMLElement, edges: ReadonlyMap<string, LiveEdge>, nodeHealth: ReadonlyMap<string, Health>): void {
+  const svg = select(container).select<SVGSVGElement>('svg.graph');
+  svg.selectAll<SVGLineElement, GraphEdge>('line.edge').each(function (e) {
+    const live = edges.get(e.id);
+    const health = live?.health ?? 'idle';
+    this.setAttribute('class', `edge health-${health}`);
+    this.setAttribute('marker-end', `url(#arrow-${health})`);
+    this.dataset.requests = String(live?.requests ?? 0);
+  });
+  svg.selectAll<SVGGElement, GraphEdge>('g.edge-label').each(function (e) {
+    const live = edges.get(e.id);
+    const spans = this.querySelectorAll('tspan');
+    const lines = live?.lines ?? ['0 req', '-'];
+    if (spans[0] && spans[0].textContent !== lines[0]) spans[0].textContent = lines[0];
+    if (spans[1] && spans[1].textContent !== lines[1]) spans[1].textContent = lines[1];
+    this.dataset.requests = String(live?.requests ?? 0);
+    const title = this.querySelector('title');
+    if (title) title.textContent = live?.title ?? 'no requests yet';
+    this.classList.toggle('idle', !live || live.requests === 0);
+  });
+  svg.selectAll<SVGGElement, GraphNode>('g.node').each(function (n) {
+    const health = nodeHealth.get(n.id) ?? 'idle';
+    const cls = `node kind-${n.kind} health-${health}`;
+    if (this.getAttribute('class') !== cls) this.setAttribute('class', cls);
+  });
+}
+
+const BADGE_TEXT: Record<string, [string, string]> = {
+  'virtual-service': ['VS', 'A VirtualService routes to this workload'],
+  fault: ['fault', 'A VirtualService injects faults on its way here'],
+  'circuit-breaker': ['CB', 'A DestinationRule sets a circuit breaker (connectionPool or outlierDetection)'],
+  mtls: ['mTLS', 'A STRICT PeerAuthentication covers this workload'],
+  'no-sidecar': ['no sidecar', 'Sidecar injection is off for this workload'],
+};
+
+/** Small labelled pills above nodes (Kiali's badges), by node id. */
+export function renderBadges(container: HTMLElement, layout: Layout, badges: ReadonlyMap<string, readonly string[]>): void {
+  const svg = select(container).select<SVGSVGElement>('svg.graph');
+  svg.selectAll('g.badges').remove();
+  const root = svg.append('g').attr('class', 'badges');
+  for (const [id, list] of badges) {
+    const p = layout.nodes.get(id);
+    if (!p || list.length === 0) continue;
+    const widths = list.map((b) => 8 + 6.2 * (BADGE_TEXT[b]?.[0] ?? b).length);
+    let x = p.x - (widths.reduce((a, w) => a + w, 0) + 3 * (list.length - 1)) / 2;
+    list.forEach((b, i) => {
+      const [text, title] = BADGE_TEXT[b] ?? [b, b];
+      const g = root.append('g').attr('class', `badge badge-${b}`).attr('data-badge', b).attr('transform', `translate(${x},${p.y - LAYOUT.nodeRadius - 17})`);
+      g.append('rect').attr('width', widths[i]).attr('height', 13).attr('rx', 6);
+      g.append('text').attr('x', widths[i] / 2).attr('y', 10).attr('text-anchor', 'middle').text(text);
+      g.append('title').text(title);
+      x += widths[i] + 3;
+    });
+  }
 }

@@ -14,6 +14,10 @@ export interface RunInput {
   entry: string;
   files: Record<string, string>;
   seed?: number;
+  /** Ask for the columnar trace (the replay). */
+  trace?: boolean;
+  /** Manifests layered at t=0 (wizard files, the learner's extra tabs). */
+  apply?: string[];
 }
 
 /** Fetches a file the scenario needs from the page's own origin; null when unavailable. */
@@ -55,6 +59,16 @@ export class SimulationClient {
     });
   }
 
+  /** Another message kind the worker understands (lab checks, viz/src/labs/); answered by id like runs. */
+  ask<Reply>(message: { kind: string }): Promise<Reply | { id: number; kind: 'crash'; message: string }> {
+    const id = this.nextId++;
+    const w = this.ensureWorker();
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve as unknown as (reply: RunReply) => void);
+      w.postMessage({ ...message, id });
+    });
+  }
+
   /**
    * Runs a scenario. With a fetcher, files the scenario names but `files` lacks are fetched
    * (only paths `fetchablePath` accepts) and the run is retried, a bounded number of times.
@@ -63,7 +77,7 @@ export class SimulationClient {
     const files = { ...input.files };
     const tried = new Set<string>();
     for (let round = 0; round < 32; round++) {
-      const reply = await this.post({ entry: input.entry, files, seed: input.seed, discover: fetcher !== undefined });
+      const reply = await this.post({ entry: input.entry, files, seed: input.seed, trace: input.trace, apply: input.apply, discover: fetcher !== undefined });
       if (reply.kind !== 'missing') return toResponse(reply);
       const todo = reply.paths.filter((p) => !tried.has(p) && fetchablePath(p));
       if (todo.length === 0 || !fetcher) break;
@@ -73,7 +87,7 @@ export class SimulationClient {
         if (text !== null) files[p] = text;
       }
     }
-    return toResponse(await this.post({ entry: input.entry, files, seed: input.seed, discover: false }));
+    return toResponse(await this.post({ entry: input.entry, files, seed: input.seed, trace: input.trace, apply: input.apply, discover: false }));
   }
 }
 
