@@ -14,18 +14,21 @@
  */
 import type { SemanticsProfile, SidecarLatency } from '../config/types.ts';
 import type { PodInfo, Registry } from '../control-plane/registry.ts';
-import type { ClusterConfig, CompiledMatch, CompiledRoute, MirrorPolicy, ProxyConfig, RequestHead, WeightedCluster } from '../control-plane/types.ts';
-import type { InboundCall, InboundHandler, RootRequest, OutboundCaller, OutboundClient, OutboundHandle } from '../domain/ports.ts';
-import type { Engine, ScheduledEvent } from '../engine/engine.ts';
+import type { MirrorPolicy, ProxyConfig, RequestHead, WeightedCluster } from '../control-plane/types.ts';
+import type { InboundHandler, RootRequest, OutboundCaller, OutboundClient, OutboundHandle } from '../domain/ports.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { Rng } from '../engine/rng.ts';
 import { makeSampler, type Sampler } from '../engine/sample.ts';
 import type { Trace } from '../trace/sink.ts';
+import { OutlierTracePort, PoolPort } from './cluster-ports.ts';
+import { ENVOY_WORKERS, Proxy } from './proxy.ts';
+import { Attempt, Stream } from './streams.ts';
 import { addFlag } from './flags.ts';
-import { HashLbState, hashKeyOf } from './hash-lb.ts';
+import { hashKeyOf } from './hash-lb.ts';
 import { buildUpstreamHead, needsUpstreamHead } from './headers.ts';
 import { ClusterState } from './lb.ts';
-import { OutlierDetector, outlierSettings, type OutlierPort } from './outlier.ts';
-import { Admit, ConnectOutcome, ConnectionPool, newPoolStats, poolLimits, type Connection, type PoolHost, type PoolStats, type PoolUser } from './pool.ts';
+import { OutlierDetector, outlierSettings } from './outlier.ts';
+import { Admit, ConnectionPool, newPoolStats, poolLimits, type PoolStats } from './pool.ts';
 import { AttemptFailure, backoffUs, isRetriable } from './retry.ts';
 import { retryReason } from './retry-reason.ts';
 import { lookupRoute, pickWeightedIndex } from './router.ts';
@@ -57,200 +60,8 @@ export interface DataPlaneOptions {
 /** x-envoy-attempt-count values, so attempts do not format numbers. */
 const ATTEMPT_COUNT = Array.from({ length: 32 }, (_, i) => String(i));
 
-/** Sidecar worker threads (Istio's default proxy `concurrency` for sidecars is 2). */
-const ENVOY_WORKERS = 2;
-
 /** Caller of shadow (mirror) streams: the response is discarded (§1.9). */
 const DISCARD: OutboundCaller = { onResponse() {} };
-
-/** Runtime state of one sidecar proxy. */
-export class Proxy {
-  readonly pod: PodInfo;
-  config: ProxyConfig;
-  readonly clusters = new Map<string, ClusterState>();
-  readonly lbRng: Rng;
-  readonly routeRng: Rng;
-  readonly latencyRng: Rng;
-  readonly retryRng: Rng;
-  /** Fault percentages (§1.8) and mirror sampling (§1.9) draw from their own streams. */
-  readonly faultRng: Rng;
-  readonly mirrorRng: Rng;
-  /** Consistent-hash tables per cluster name (§2.3). */
-  readonly hashLbs = new Map<string, HashLbState>();
-  /** Envoy-style pool counters per cluster name (§2.4); they outlive config updates, like Envoy's stats. */
-  readonly poolStats = new Map<string, PoolStats>();
-  /** Gives a new cluster state its connection pool and outlier detector when its policy asks (set by the data plane). */
-  equip: ((proxy: Proxy, st: ClusterState) => void) | null = null;
-  /**
-   * This proxy's EDS view (1 = the pod is an endpoint), once endpoint changes propagate (§6.1);
-   * null = it follows pod readiness at once.
-   */
-  eds: Uint8Array | null = null;
-  /** LB health for this proxy: in its EDS view (set by the data plane). */
-  lbHealthy: (podId: number) => boolean = () => true;
-  /** Envoy worker of each downstream connection seen, assigned round-robin in order of first use. */
-  private readonly downstream = new Map<string, number>();
-
-  /**
-   * The Envoy worker thread (0 … ENVOY_WORKERS−1) serving the stream's downstream connection.
-   * A traffic client's closed-loop worker is one connection; an application's calls are spread
-   * by the inbound stream they serve.
-   */
-  workerOf(s: Stream): number {
-    const w = (s.root as { worker?: number }).worker;
-    const key = s.parent !== 0 ? `app#${s.parent % ENVOY_WORKERS}` : `${s.root.client}#${w ?? 0}`;
-    let k = this.downstream.get(key);
-    if (k === undefined) {
-      k = this.downstream.size % ENVOY_WORKERS;
-      this.downstream.set(key, k);
-    }
-    return k;
-  }
-
-  constructor(pod: PodInfo, config: ProxyConfig, rng: Rng) {
-    this.pod = pod;
-    this.config = config;
-    const base = rng.fork(`proxy/${pod.namespace}/${pod.name}`);
-    this.lbRng = base.fork('lb');
-    this.routeRng = base.fork('route');
-    this.latencyRng = base.fork('latency');
-    this.retryRng = base.fork('retry');
-    this.faultRng = base.fork('fault');
-    this.mirrorRng = base.fork('mirror');
-  }
-
-  hashLb(name: string): HashLbState | null {
-    let st = this.hashLbs.get(name);
-    if (!st) {
-      const policy = this.config.clusters.get(name)?.hash;
-      if (!policy) return null;
-      st = new HashLbState(policy);
-      this.hashLbs.set(name, st);
-    }
-    return st;
-  }
-
-  clusterState(name: string): ClusterState | undefined {
-    let st = this.clusters.get(name);
-    if (!st) {
-      const cfg = this.config.clusters.get(name);
-      if (!cfg) return undefined;
-      st = new ClusterState(cfg, this.pod);
-      if (this.equip) this.equip(this, st);
-      this.clusters.set(name, st);
-    }
-    return st;
-  }
-
-  /** Installs a new config version; cluster state restarts for clusters whose config changed. */
-  install(config: ProxyConfig): void {
-    this.config = config;
-    for (const [name, st] of this.clusters) {
-      if (config.clusters.get(name) !== st.config) {
-        this.clusters.delete(name);
-        this.hashLbs.delete(name);
-      }
-    }
-  }
-}
-
-class Stream implements OutboundHandle {
-  id: number;
-  root: RootRequest;
-  /** Inbound stream of the application that made this call; 0 for traffic clients. */
-  parent = 0;
-  pod: PodInfo | null;
-  sourceName: string;
-  head: RequestHead;
-  caller: OutboundCaller;
-  proxy: Proxy | null;
-  startUs: number;
-  service = '';
-  route: CompiledRoute | null = null;
-  dest: WeightedCluster | null = null;
-  cluster: ClusterState | null = null;
-  attempt: Attempt | null = null;
-  attempts = 0;
-  tried: number[] | null = null;
-  done = false;
-  routeTimer: ScheduledEvent | null = null;
-  backoffTimer: ScheduledEvent | null = null;
-  /** The match block that selected the route (rewrite needs it). */
-  matched: CompiledMatch | null = null;
-  /** The head as sent upstream: `head` unless the route rewrites or sets headers. */
-  upstream: RequestHead;
-  /** "DI" once a fault delay held this stream, else "". */
-  faultFlags = '';
-  /** Fault abort status decided for this stream, 0 = none. */
-  abortStatus = 0;
-  delayTimer: ScheduledEvent | null = null;
-  /** Holds one of the cluster's http.maxRetries slots (§2.4) while a retry is outstanding. */
-  retryHeld = false;
-  /** Direct (no client sidecar) streams pick among these pods. */
-  constructor(id: number, root: RootRequest, pod: PodInfo | null, sourceName: string, head: RequestHead, caller: OutboundCaller, proxy: Proxy | null, nowUs: number) {
-    this.id = id;
-    this.root = root;
-    this.pod = pod;
-    this.sourceName = sourceName;
-    this.head = head;
-    this.caller = caller;
-    this.proxy = proxy;
-    this.startUs = nowUs;
-    this.upstream = head;
-  }
-}
-
-class Attempt implements InboundCall, PoolUser {
-  readonly stream: Stream;
-  readonly n: number;
-  readonly sentUs: number;
-  readonly dp: DataPlane;
-  readonly endpointIdx: number;
-  readonly destPod: PodInfo;
-  readonly clusterName: string;
-  arrivalUs = 0;
-  abandoned = false;
-  perTryTimer: ScheduledEvent | null = null;
-  responseEvent: ScheduledEvent | null = null;
-  status = 0;
-  /** Istio mTLS on this attempt's connection (inbound-security.ts). */
-  mtls = false;
-  /** Workload (container) port the attempt is sent to. */
-  port = 0;
-  /** Connection pool (§2.4): the connection carrying this attempt, queue state, admission order. */
-  conn: Connection | null = null;
-  worker = 0;
-  queued = false;
-  poolSeq = 0;
-  /** A complete response arrived (the connection may be reused). */
-  responded = false;
-  /** The client sidecar's response-side pass folded into the response event (µs). */
-  returnPassUs = 0;
-
-  constructor(dp: DataPlane, stream: Stream, n: number, sentUs: number, endpointIdx: number, destPod: PodInfo, clusterName: string) {
-    this.dp = dp;
-    this.stream = stream;
-    this.n = n;
-    this.sentUs = sentUs;
-    this.endpointIdx = endpointIdx;
-    this.destPod = destPod;
-    this.clusterName = clusterName;
-  }
-
-  get head(): RequestHead {
-    return this.stream.upstream;
-  }
-  get root(): RootRequest {
-    return this.stream.root;
-  }
-  get streamId(): number {
-    return this.stream.id;
-  }
-
-  respond(status: number): void {
-    this.dp.serverResponded(this, status);
-  }
-}
 
 export class DataPlane implements OutboundClient {
   private readonly engine: Engine;
@@ -1019,69 +830,5 @@ export class DataPlane implements OutboundClient {
 
   private emitTimeout(s: Stream, timeout: 'route' | 'per-try', timeoutUs: number, attempt: number): void {
     this.trace.emit({ kind: 'timeout', timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, timeout, timeoutUs, attempt });
-  }
-}
-
-/**
- * The data plane's side of one connection pool (§2.4). Connect latency: the TCP handshake (one
- * round trip) and, to a pod with a sidecar, Istio mTLS (TLS 1.3: one more round trip plus the
- * server proxy's handshake crypto, modelled as half an inbound sidecar pass). With this model the
- * circuit-breaking task's fortio runs average 18 % (c=2) and 63 % (c=3) 503s over seeds, against
- * 15 % and 63 % in the istio.io doc (§8.6, test/resilience/circuit-breaking.test.ts).
- */
-class PoolPort implements PoolHost {
-  private readonly dp: DataPlane;
-  private readonly proxy: Proxy;
-  private readonly cfg: ClusterConfig;
-  constructor(dp: DataPlane, proxy: Proxy, cfg: ClusterConfig) {
-    this.dp = dp;
-    this.proxy = proxy;
-    this.cfg = cfg;
-  }
-  connectUs(ep: number): number {
-    const { network, inbound } = this.dp.samplers();
-    const rng = this.proxy.latencyRng;
-    let us = network(rng) + network(rng);
-    if (this.cfg.endpoints[ep].pod.hasSidecar) us += network(rng) + network(rng) + (inbound(rng) >> 1);
-    return us;
-  }
-  closeUs(): number {
-    return this.dp.samplers().network(this.proxy.latencyRng);
-  }
-  connectOutcome(ep: number): ConnectOutcome {
-    const pod = this.cfg.endpoints[ep].pod;
-    return this.dp.isPodUp(pod.id) && !this.dp.isPartitioned(this.proxy.pod, pod) ? ConnectOutcome.Up : ConnectOutcome.Refused;
-  }
-  dispatch(user: PoolUser): void {
-    this.dp.sendOnWire(user as Attempt);
-  }
-  connectFailed(user: PoolUser): void {
-    this.dp.poolConnectFailed(user as Attempt);
-  }
-}
-
-/** Outlier detector events into the trace (§2.5). */
-class OutlierTracePort implements OutlierPort {
-  private readonly dp: DataPlane;
-  private readonly trace: Trace;
-  private readonly proxy: Proxy;
-  private readonly cfg: ClusterConfig;
-  constructor(dp: DataPlane, trace: Trace, proxy: Proxy, cfg: ClusterConfig) {
-    this.dp = dp;
-    this.trace = trace;
-    this.proxy = proxy;
-    this.cfg = cfg;
-  }
-  isPresent(i: number): boolean {
-    return this.dp.isPodUp(this.cfg.endpoints[i].pod.id);
-  }
-  onEject(i: number, reason: '5xx' | 'gateway', consecutive: number, ejectionUs: number, multiplier: number): void {
-    this.trace.emit({ kind: 'outlier.eject', timeUs: this.dp.nowUs(), proxy: this.proxy.pod.name, cluster: this.cfg.name, host: this.cfg.endpoints[i].pod.name, reason, consecutive, ejectionUs, multiplier });
-  }
-  onSuppressed(i: number, reason: '5xx' | 'gateway', consecutive: number, ejected: number, hosts: number): void {
-    this.trace.emit({ kind: 'outlier.suppressed', timeUs: this.dp.nowUs(), proxy: this.proxy.pod.name, cluster: this.cfg.name, host: this.cfg.endpoints[i].pod.name, reason, consecutive, ejected, hosts });
-  }
-  onUneject(i: number): void {
-    this.trace.emit({ kind: 'outlier.uneject', timeUs: this.dp.nowUs(), proxy: this.proxy.pod.name, cluster: this.cfg.name, host: this.cfg.endpoints[i].pod.name });
   }
 }
