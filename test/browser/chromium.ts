@@ -3,10 +3,17 @@
  * browser), the app built into a temporary folder, and page watchers for console errors and
  * requests that leave the machine.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { buildViz, startStaticServer, type RunningServer } from '../../sim/cli/serve-command.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** Screenshots and timings for a look by eye (gitignored). */
+export const artifacts = join(repoRoot, 'test-artifacts');
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -87,4 +94,32 @@ export function scenarioFiles(repoRoot: string): string[] {
     .filter((f) => /^kind:\s*Scenario\s*$/m.test(readFileSync(join(repoRoot, 'scenarios', f), 'utf8')))
     .map((f) => `scenarios/${f}`)
     .sort();
+}
+
+/** The built app served from 127.0.0.1 (with scenarios/ under /scenarios/) and a Chromium to open it. */
+export interface Sandbox {
+  readonly appDir: string;
+  readonly server: RunningServer;
+  readonly browser: Browser;
+}
+
+/**
+ * Registers beforeAll/afterAll for one test file: builds the app into a temporary folder, serves
+ * it, launches Chromium; everything is closed and removed after the file's tests.
+ */
+export function useSandbox(name: string): Sandbox {
+  const sb = { appDir: '', server: null as unknown as RunningServer, browser: null as unknown as Browser };
+  beforeAll(async () => {
+    sb.appDir = mkdtempSync(join(tmpdir(), `meshsim-viz-${name}-`));
+    await buildViz(sb.appDir);
+    sb.server = await startStaticServer({ appDir: sb.appDir, scenarioDir: join(repoRoot, 'scenarios'), port: 0 });
+    sb.browser = await launchChromium();
+    mkdirSync(artifacts, { recursive: true });
+  }, 300_000);
+  afterAll(async () => {
+    await sb.browser?.close();
+    await sb.server?.close();
+    if (sb.appDir) rmSync(sb.appDir, { recursive: true, force: true });
+  });
+  return sb;
 }

@@ -4,18 +4,13 @@
  * its line; a share link opens the same files in a fresh page and gives the same trace hash.
  * Screenshots go to test-artifacts/ (gitignored).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildViz, startStaticServer, type RunningServer } from '../../sim/cli/serve-command.ts';
+import { describe, expect, it } from 'vitest';
 import { readBundle } from '../../viz/src/share/bundle.ts';
-import { browserSkipReason, launchChromium, watchPage, type Browser, type PageWatch } from './chromium.ts';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = join(repoRoot, 'test-artifacts');
+import { artifacts, browserSkipReason, repoRoot, useSandbox, watchPage, type PageWatch } from './chromium.ts';
 
 if (browserSkipReason) console.warn(browserSkipReason);
 
@@ -38,26 +33,10 @@ async function traceHash(page: Page): Promise<string> {
 }
 
 describe.skipIf(browserSkipReason !== null)('browser sandbox: edit, wizard, rerun, compare, share', () => {
-  let appDir = '';
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    appDir = mkdtempSync(join(tmpdir(), 'meshsim-viz-edit-'));
-    await buildViz(appDir);
-    server = await startStaticServer({ appDir, scenarioDir: join(repoRoot, 'scenarios'), port: 0 });
-    browser = await launchChromium();
-    mkdirSync(artifacts, { recursive: true });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (appDir) rmSync(appDir, { recursive: true, force: true });
-  });
+  const sb = useSandbox('edit');
 
   async function openApp(url: string): Promise<{ page: Page; watch: PageWatch }> {
-    const page = await browser.context.newPage();
+    const page = await sb.browser.context.newPage();
     const watch = watchPage(page);
     await page.goto(url);
     await page.waitForSelector('body[data-ready="true"]');
@@ -72,7 +51,7 @@ describe.skipIf(browserSkipReason !== null)('browser sandbox: edit, wizard, reru
 
   it('weighted-routing wizard: reviews v1 at 80 % moves the split after Run, and the before/after view shows it; share link reruns to the same hash', async () => {
     runs = 0;
-    const { page, watch } = await openApp(server.url);
+    const { page, watch } = await openApp(sb.server.url);
     // The scenario and the manifest it names are tabs of the editor.
     expect(await page.locator('[data-testid="editor-tabs"] button[role="tab"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-path')))).toEqual(['scenarios/bookinfo.yaml', 'scenarios/bookinfo/platform.yaml']);
 
@@ -133,7 +112,7 @@ describe.skipIf(browserSkipReason !== null)('browser sandbox: edit, wizard, reru
     expect(await traceHash(other.page)).toBe(hash);
     await other.page.screenshot({ path: join(artifacts, 'share-link-opened.png'), fullPage: true });
     // The same link works on the single-file build opened from file:// (the offline case).
-    const offline = await openApp(pathToFileURL(join(appDir, 'index.html')).href + link.slice(link.indexOf('#')));
+    const offline = await openApp(pathToFileURL(join(sb.appDir, 'index.html')).href + link.slice(link.indexOf('#')));
     await offline.page.click('#run');
     await offline.page.waitForSelector('body[data-runs="1"]', { timeout: 60_000 });
     expect(await traceHash(offline.page)).toBe(hash);
@@ -150,7 +129,7 @@ describe.skipIf(browserSkipReason !== null)('browser sandbox: edit, wizard, reru
     if (!bundle.ok) return;
     expect(bundle.bundle.summary?.traceHash).toBe(hash);
     expect(bundle.bundle.apply).toEqual(['scenarios/reviews-weighted.yaml']);
-    const third = await openApp(server.url);
+    const third = await openApp(sb.server.url);
     await third.page.setInputFiles('[data-testid="import-bundle"]', { name: 'bookinfo.meshsim.json', mimeType: 'application/json', buffer: Buffer.from(text) });
     await third.page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').startsWith('Opened bundle'));
     expect(await third.page.locator('#status').textContent()).toContain(`The sender's run had trace hash ${hash}.`);
@@ -174,7 +153,7 @@ describe.skipIf(browserSkipReason !== null)('browser sandbox: edit, wizard, reru
 
   it('request-matching wizard: end-user exact jason → v2, others → v1; every jason page reaches v2 after Run', async () => {
     runs = 0;
-    const { page, watch } = await openApp(server.url);
+    const { page, watch } = await openApp(sb.server.url);
     await run(page);
     await page.click('button[data-wizard="matching"]');
     // The form's defaults are the istio.io request-routing task: end-user exact jason → v2.
@@ -199,7 +178,7 @@ describe.skipIf(browserSkipReason !== null)('browser sandbox: edit, wizard, reru
 
   it('an invalid edit is marked on its line in the editor, with the message', async () => {
     runs = 0;
-    const { page, watch } = await openApp(server.url);
+    const { page, watch } = await openApp(sb.server.url);
     const original = await page.locator('#editor').inputValue();
     const lines = original.split('\n');
     const line = lines.findIndex((l) => l.trim() === 'rate: 20/s') + 1;

@@ -3,39 +3,17 @@
  * the lab's hint, the step's solution passes and moves progress to step 2, and progress survives
  * a reload (localStorage). Screenshot in test-artifacts/labs.png.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkStep, memoryFiles, parseLab } from '../../sim/index.ts';
-import { buildViz, startStaticServer, type RunningServer } from '../../sim/cli/serve-command.ts';
-import { browserSkipReason, launchChromium, watchPage, type Browser } from './chromium.ts';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = join(repoRoot, 'test-artifacts');
+import { artifacts, browserSkipReason, repoRoot, useSandbox, watchPage } from './chromium.ts';
 
 if (browserSkipReason) console.warn(browserSkipReason);
 
 describe.skipIf(browserSkipReason !== null)('browser labs pane', () => {
-  let appDir = '';
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    appDir = mkdtempSync(join(tmpdir(), 'meshsim-viz-labs-'));
-    await buildViz(appDir);
-    server = await startStaticServer({ appDir, scenarioDir: join(repoRoot, 'scenarios'), port: 0 });
-    browser = await launchChromium();
-    mkdirSync(artifacts, { recursive: true });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (appDir) rmSync(appDir, { recursive: true, force: true });
-  });
+  const sb = useSandbox('labs');
 
   let checks = 0;
   async function check(page: Page): Promise<string> {
@@ -48,9 +26,9 @@ describe.skipIf(browserSkipReason !== null)('browser labs pane', () => {
     const lab = parseLab(readFileSync(join(repoRoot, 'labs/04-traffic-shifting/lab.yaml'), 'utf8'), 'labs/04-traffic-shifting/lab.yaml').lab!;
     const splitHint = lab.steps[0]!.hints.find((h) => h.when && 'failed' in h.when)!.text.trim();
 
-    const page = await browser.context.newPage();
+    const page = await sb.browser.context.newPage();
     const watch = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(sb.server.url);
     await page.waitForSelector('body[data-ready="true"]');
     await page.click('#labs-panel > summary');
     const options = await page.locator('[data-testid="lab-select"] option').allTextContents();
@@ -133,9 +111,9 @@ describe.skipIf(browserSkipReason !== null)('browser labs pane', () => {
       .filter((l): l is { dir: string; def: NonNullable<typeof l.def> } => l.def !== null);
     expect(labs.length).toBeGreaterThanOrEqual(7);
 
-    const page = await browser.context.newPage();
+    const page = await sb.browser.context.newPage();
     const watch = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(sb.server.url);
     await page.waitForSelector('body[data-ready="true"]');
     // Every lab at its last step.
     await page.evaluate((records) => {

@@ -4,20 +4,13 @@
  * start, the summary's at the end), a clicked request shows its provenance chain and a clicked
  * node its sidecar. Screenshots go to test-artifacts/ for a look by eye.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadScenario, MemorySink, runScenario, type RunSummary, type TraceEvent } from '../../sim/index.ts';
 import { nodeFiles } from '../../sim/cli/node-files.ts';
-import { buildViz, startStaticServer, type RunningServer } from '../../sim/cli/serve-command.ts';
 import type { ReplaySnapshot } from '../../viz/src/replay/replay-view.ts';
-import { browserSkipReason, launchChromium, watchPage, type Browser } from './chromium.ts';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = join(repoRoot, 'test-artifacts');
+import { artifacts, browserSkipReason, repoRoot, useSandbox, watchPage } from './chromium.ts';
 
 interface ReplayHandle {
   snapshot(): ReplaySnapshot;
@@ -39,30 +32,16 @@ function seek(page: Page, tUs: number): Promise<void> {
 if (browserSkipReason) console.warn(browserSkipReason);
 
 describe.skipIf(browserSkipReason !== null)('replay in Chromium', () => {
-  let appDir = '';
-  let server: RunningServer;
-  let browser: Browser;
+  const sb = useSandbox('replay');
   let summary: RunSummary;
-
-  beforeAll(async () => {
-    appDir = mkdtempSync(join(tmpdir(), 'meshsim-viz-replay-'));
-    await buildViz(appDir);
-    server = await startStaticServer({ appDir, scenarioDir: join(repoRoot, 'scenarios'), port: 0 });
-    browser = await launchChromium();
-    mkdirSync(artifacts, { recursive: true });
+  beforeAll(() => {
     summary = runScenario(loadScenario('scenarios/bookinfo.yaml', nodeFiles({ cwd: repoRoot }))).summary;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (appDir) rmSync(appDir, { recursive: true, force: true });
-  });
-
   it('Bookinfo: plays, pauses, seeks; edge counts follow the cursor; a request shows its chain; a node its sidecar', async () => {
-    const page = await browser.context.newPage();
+    const page = await sb.browser.context.newPage();
     const watch = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(sb.server.url);
     await page.waitForSelector('body[data-ready="true"]');
     // The YAML editor is not part of this test; fold it away so the graph is in view.
     await page.evaluate(() => ((document.getElementById('editor-panel') as HTMLDetailsElement).open = false));
@@ -172,9 +151,9 @@ describe.skipIf(browserSkipReason !== null)('replay in Chromium', () => {
     const eject = memory.events.find((e): e is Extract<TraceEvent, { kind: 'outlier.eject' }> => e.kind === 'outlier.eject')!;
     const back = memory.events.find((e) => e.kind === 'outlier.uneject' && e.timeUs > eject.timeUs && e.host === eject.host)!;
 
-    const page = await browser.context.newPage();
+    const page = await sb.browser.context.newPage();
     const watch = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(sb.server.url);
     await page.waitForSelector('body[data-ready="true"]');
     await page.evaluate(() => ((document.getElementById('editor-panel') as HTMLDetailsElement).open = false));
     await page.selectOption('#scenario', 'scenarios/outlier-ejection.yaml');
