@@ -14,15 +14,8 @@ import { LATENCY_BUCKETS, bucketQuantileUs, latencyBucket } from './latency-buck
 export const KEYFRAME_EVENTS = 2048;
 export const KEYFRAME_US = 1_000_000;
 
-/** One summary edge: source workload → destination workload by service and version. */
-export interface ReplayEdge {
-  source: string;
-  sourceNamespace: string | null;
-  destination: string | null;
-  destinationNamespace: string | null;
-  service: string;
-  version: string | null;
-}
+/** One summary edge: source workload → destination workload by service and version (the summary's edge key). */
+export type ReplayEdge = Pick<EdgeSummary, 'source' | 'sourceNamespace' | 'destination' | 'destinationNamespace' | 'service' | 'version'>;
 
 export interface EjectionKey {
   proxy: string;
