@@ -518,9 +518,9 @@ export class DataPlane implements OutboundClient {
     const port = svc.ports.find((p) => p.port === s.head.port);
     const candidates = port ? this.registry.selectedPods(svc).filter((p) => this.podUp[p.id] === 1) : [];
     if (!port || candidates.length === 0) {
-      s.attempts++;
-      this.emitUpstream(s, 1, this.engine.nowUs, null, 'kube-proxy', 0, 'UF');
-      this.finish(s, 0, 'UF', true);
+      // No ready pod behind the Service: the connection fails. Answered as an event, never from
+      // inside send() (the caller has no handle yet; ports.ts).
+      this.localReply(s, 0, 0, 'UF', 'kube-proxy');
       return;
     }
     const destPod = candidates[this.directRng.int(candidates.length)];

@@ -47,7 +47,8 @@ export interface OutboundClient {
    * Sends `head` from `pod` (null = a client outside the mesh named `sourceName`). `parentStream`
    * is the inbound stream the application was serving when it made this call (0 for traffic
    * clients), so traces can be assembled into span trees.
-   * The outcome arrives through `caller.onResponse` unless the caller abandons it first.
+   * The outcome arrives through `caller.onResponse` unless the caller abandons it first, and
+   * never from inside `send`: callers keep the returned handle before any answer can come.
    */
   send(pod: PodInfo | null, sourceName: string, head: RequestHead, root: RootRequest, caller: OutboundCaller, parentStream: number): OutboundHandle;
   /** The caller gives up (application timeout): Envoy sees a downstream disconnect (DC). */

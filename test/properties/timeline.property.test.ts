@@ -1,0 +1,157 @@
+/**
+ * Random meshes with a random timeline (issue 4 item 5; istio-semantics.md §6.1, §6.3): pods are
+ * killed, crash, scale, roll; apps slow down and fail; partitions open and close; client rates
+ * step and ramp; config propagates at once or with istiod's debounce and per-proxy delays. Every
+ * such scenario must load, run without an exception or budget stop, keep the trace invariants
+ * (no attempt to a pod that is gone, ejected hosts untouched, counts consistent …) and replay
+ * identically from its seed. A failure prints the shrunk scenario as YAML.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { memoryFiles, parseScenarioText } from '../../sim/config/index.ts';
+import { runScenario } from '../../sim/run.ts';
+import { MemorySink } from '../../sim/trace/sink.ts';
+import { checkInvariants } from '../helpers/invariants.ts';
+import { SCENARIO_FILE, toYaml } from './build-model.ts';
+import { deploymentName, meshModelArb, type MeshModel } from './mesh-model.ts';
+import { assertProperty, propertySettings } from './settings.ts';
+
+const settings = propertySettings();
+
+/** One timeline entry, with targets given as indexes (resolved modulo what the mesh has, so shrinking keeps them valid). */
+type ActionModel =
+  | { kind: 'kill'; app: number; version: number; replace: boolean; graceMs: number }
+  | { kind: 'crash'; app: number; version: number }
+  | { kind: 'scale'; app: number; version: number; replicas: number }
+  | { kind: 'restart'; app: number; version: number }
+  | { kind: 'slow'; app: number; version: number; extraMs: number; forMs: number }
+  | { kind: 'fail'; app: number; version: number; ratioPct: number; forMs: number }
+  | { kind: 'partition'; fromSleep: boolean; fromApp: number; app: number; version: number; forMs: number }
+  | { kind: 'traffic'; client: number; rate: number; overMs: number };
+
+interface TimelineCase {
+  mesh: MeshModel;
+  /** Simulated time of each action as a fraction (‰) of the run. */
+  actions: { atPermille: number; action: ActionModel }[];
+  propagation: 'instant' | 'default';
+  readinessDelayMs: number;
+}
+
+const target = { app: fc.nat(3), version: fc.nat(1) };
+const actionArb: fc.Arbitrary<ActionModel> = fc.oneof(
+  fc.record({ kind: fc.constant('kill' as const), ...target, replace: fc.boolean(), graceMs: fc.constantFrom(0, 0, 50) }),
+  fc.record({ kind: fc.constant('crash' as const), ...target }),
+  fc.record({ kind: fc.constant('scale' as const), ...target, replicas: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ kind: fc.constant('restart' as const), ...target }),
+  fc.record({ kind: fc.constant('slow' as const), ...target, extraMs: fc.integer({ min: 1, max: 50 }), forMs: fc.constantFrom(0, 100) }),
+  fc.record({ kind: fc.constant('fail' as const), ...target, ratioPct: fc.constantFrom(30, 100), forMs: fc.constantFrom(0, 100) }),
+  fc.record({ kind: fc.constant('partition' as const), fromSleep: fc.boolean(), fromApp: fc.nat(3), ...target, forMs: fc.constantFrom(0, 100) }),
+  fc.record({ kind: fc.constant('traffic' as const), client: fc.nat(1), rate: fc.integer({ min: 1, max: 80 }), overMs: fc.constantFrom(0, 200) }),
+);
+
+const caseArb: fc.Arbitrary<TimelineCase> = fc.record({
+  mesh: meshModelArb,
+  actions: fc.array(fc.record({ atPermille: fc.integer({ min: 0, max: 999 }), action: actionArb }), { maxLength: 5 }),
+  propagation: fc.constantFrom('instant' as const, 'default' as const),
+  readinessDelayMs: fc.constantFrom(20, 2000),
+});
+
+/** "svcI-vV" (or "ns1/svcI-vV") of the target, clamped to what the mesh has. */
+function workloadRef(m: MeshModel, app: number, version: number): string {
+  const i = app % m.apps.length;
+  const a = m.apps[i];
+  const name = deploymentName(i, version % a.versions.length);
+  return a.namespace === 'default' ? name : `${a.namespace}/${name}`;
+}
+
+/**
+ * The timeline as YAML entries. Pod-count changes (kill, crash, scale, restart) touch each
+ * Deployment at most once, so every entry is valid when it runs (a second kill could find no pod
+ * left: a load-time error by design, covered by test/resilience/timeline-yaml.test.ts).
+ */
+function timelineYaml(c: TimelineCase): Record<string, unknown>[] {
+  const m = c.mesh;
+  const durationMs = m.durationMs;
+  const podCountTouched = new Set<string>();
+  const entries: { atUs: number; entry: Record<string, unknown> }[] = [];
+  const readinessDelay = `${c.readinessDelayMs}ms`;
+  for (const { atPermille, action: a } of c.actions) {
+    const atUs = Math.floor((durationMs * 1000 * atPermille) / 1000);
+    const at = `${atUs}us`;
+    let entry: Record<string, unknown> | null = null;
+    switch (a.kind) {
+      case 'kill':
+      case 'crash':
+      case 'scale':
+      case 'restart': {
+        const w = workloadRef(m, a.app, a.version);
+        if (podCountTouched.has(w)) break;
+        podCountTouched.add(w);
+        if (a.kind === 'kill') entry = { at, kill: { workload: w, replace: a.replace, grace: `${a.graceMs}ms`, readinessDelay } };
+        else if (a.kind === 'crash') entry = { at, crash: { workload: w, readinessDelay } };
+        else if (a.kind === 'scale') entry = { at, scale: { workload: w, replicas: a.replicas, readinessDelay } };
+        else entry = { at, restart: { workload: w, readinessDelay } };
+        break;
+      }
+      case 'slow':
+        entry = { at, slow: { workload: workloadRef(m, a.app, a.version), extra: `${a.extraMs}ms`, ...(a.forMs > 0 ? { for: `${a.forMs}ms` } : {}) } };
+        break;
+      case 'fail':
+        entry = { at, fail: { workload: workloadRef(m, a.app, a.version), ratio: `${a.ratioPct}%`, ...(a.forMs > 0 ? { for: `${a.forMs}ms` } : {}) } };
+        break;
+      case 'partition': {
+        const from = a.fromSleep ? 'sleep' : workloadRef(m, a.fromApp, 0);
+        entry = { at, partition: { from, to: workloadRef(m, a.app, a.version), ...(a.forMs > 0 ? { for: `${a.forMs}ms` } : {}) } };
+        break;
+      }
+      case 'traffic':
+        entry = { at, traffic: { client: `c${a.client % m.clients.length}`, rate: `${a.rate}/s`, ...(a.overMs > 0 ? { over: `${a.overMs}ms` } : {}) } };
+        break;
+    }
+    if (entry) entries.push({ atUs, entry });
+  }
+  return entries.sort((x, y) => x.atUs - y.atUs).map((e) => e.entry);
+}
+
+function scenarioYaml(c: TimelineCase): { scenario: string; files: Record<string, string> } {
+  const y = toYaml(c.mesh);
+  const doc = parse(y.scenario) as { spec: Record<string, unknown> };
+  const timeline = timelineYaml(c);
+  if (timeline.length > 0) doc.spec.timeline = timeline;
+  doc.spec.mesh = { propagation: c.propagation };
+  return { scenario: stringify(doc), files: y.files };
+}
+
+function show(c: TimelineCase): string {
+  const y = scenarioYaml(c);
+  return [`# ${SCENARIO_FILE}`, y.scenario, ...Object.entries(y.files).map(([f, t]) => `# ${f}\n${t}`)].join('\n');
+}
+
+function loadAndRun(c: TimelineCase) {
+  const y = scenarioYaml(c);
+  const parsed = parseScenarioText(y.scenario, SCENARIO_FILE, memoryFiles(y.files));
+  const errors = parsed.diagnostics.filter((d) => d.level === 'error');
+  if (!parsed.scenario || errors.length > 0) throw new Error(`loader errors:\n  ${errors.map((d) => `${d.source?.line}:${d.source?.col} ${d.code}: ${d.message}`).join('\n  ')}`);
+  const sink = new MemorySink();
+  const result = runScenario(parsed.scenario, { sinks: [sink] });
+  return { scenario: parsed.scenario, result, events: sink.events };
+}
+
+// Half the mesh properties' runs: each case runs twice and its timeline adds pod machines.
+const runs = Math.max(1, Math.ceil(settings.numRuns / 2));
+
+describe(`timeline properties (fast-check seed ${settings.seed}, ${runs} runs; replay with MESHSIM_PROPERTY_SEED=${settings.seed})`, () => {
+  it('random timelines on random meshes load, run without exceptions or budget stops, keep the invariants and replay identically', () => {
+    const property = fc.property(caseArb, (c) => {
+      const a = loadAndRun(c);
+      expect(a.result.budgetMessage).toBeNull();
+      const violations = checkInvariants(a.events, a.result.summary, a.scenario);
+      if (violations.length > 0) throw new Error(`invariants violated:\n  ${violations.join('\n  ')}`);
+      const b = loadAndRun(c);
+      expect(b.result.summary.traceHash).toBe(a.result.summary.traceHash);
+      expect(b.result.summary).toEqual(a.result.summary);
+    });
+    assertProperty(property, { ...settings, numRuns: runs }, show);
+  });
+});
