@@ -366,7 +366,24 @@ export class DataPlane implements OutboundClient {
     s.backoffTimer = null;
     if (s.done) return;
     const proxy = s.proxy!;
-    const cluster = s.cluster!;
+    let cluster = s.cluster!;
+    if (s.attempts > 0) {
+      // Envoy's router looks the cluster up again for every retry (Filter::doRetry): a config push
+      // since the first attempt means the new cluster's hosts, health and ejections; a cluster
+      // removed meanwhile means no healthy upstream.
+      const current = proxy.clusterState(cluster.config.name);
+      if (current === undefined) {
+        this.releaseRetry(s);
+        s.attempts++;
+        this.emitUpstream(s, s.attempts, this.engine.nowUs, null, cluster.config.name, 503, 'UH');
+        this.finish(s, 503, 'UH', true);
+        return;
+      }
+      if (current !== cluster) {
+        this.releaseRetry(s);
+        s.cluster = cluster = current;
+      }
+    }
     const retry = s.route!.retry;
     // Locality (§2.6) narrows the healthy endpoints to one priority or locality first.
     const healthy = cluster.localityCandidates(cluster.healthyEndpoints(this.healthEpoch, proxy.lbHealthy), proxy.lbRng);

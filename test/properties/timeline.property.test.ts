@@ -28,7 +28,9 @@ type ActionModel =
   | { kind: 'slow'; app: number; version: number; extraMs: number; forMs: number }
   | { kind: 'fail'; app: number; version: number; ratioPct: number; forMs: number }
   | { kind: 'partition'; fromSleep: boolean; fromApp: number; app: number; version: number; forMs: number }
-  | { kind: 'traffic'; client: number; rate: number; overMs: number };
+  | { kind: 'traffic'; client: number; rate: number; overMs: number }
+  /** Merge-patch the app's DestinationRule (when it has one) with outlier detection and/or pool limits. */
+  | { kind: 'policy'; app: number; outlier: boolean; pool: boolean };
 
 interface TimelineCase {
   mesh: MeshModel;
@@ -48,6 +50,7 @@ const actionArb: fc.Arbitrary<ActionModel> = fc.oneof(
   fc.record({ kind: fc.constant('fail' as const), ...target, ratioPct: fc.constantFrom(30, 100), forMs: fc.constantFrom(0, 100) }),
   fc.record({ kind: fc.constant('partition' as const), fromSleep: fc.boolean(), fromApp: fc.nat(3), ...target, forMs: fc.constantFrom(0, 100) }),
   fc.record({ kind: fc.constant('traffic' as const), client: fc.nat(1), rate: fc.integer({ min: 1, max: 80 }), overMs: fc.constantFrom(0, 200) }),
+  fc.record({ kind: fc.constant('policy' as const), app: fc.nat(3), outlier: fc.boolean(), pool: fc.boolean() }),
 );
 
 const caseArb: fc.Arbitrary<TimelineCase> = fc.record({
@@ -108,6 +111,17 @@ function timelineYaml(c: TimelineCase): Record<string, unknown>[] {
       case 'traffic':
         entry = { at, traffic: { client: `c${a.client % m.clients.length}`, rate: `${a.rate}/s`, ...(a.overMs > 0 ? { over: `${a.overMs}ms` } : {}) } };
         break;
+      case 'policy': {
+        const i = a.app % m.apps.length;
+        const app = m.apps[i];
+        // Only apps with routing have a DestinationRule (build-model.ts); patching a missing one is a load error by design.
+        if (app.routing === null || (!a.outlier && !a.pool)) break;
+        const trafficPolicy: Record<string, unknown> = {};
+        if (a.outlier) trafficPolicy.outlierDetection = { consecutive5xxErrors: 1, interval: '50ms', baseEjectionTime: '100ms', maxEjectionPercent: 100 };
+        if (a.pool) trafficPolicy.connectionPool = { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } };
+        entry = { at, patch: { kind: 'DestinationRule', name: `svc${i}`, namespace: app.namespace, merge: { spec: { trafficPolicy } } } };
+        break;
+      }
     }
     if (entry) entries.push({ atUs, entry });
   }
@@ -154,4 +168,42 @@ describe(`timeline properties (fast-check seed ${settings.seed}, ${runs} runs; r
     });
     assertProperty(property, { ...settings, numRuns: runs }, show);
   });
+
+  // Counterexamples the property found, kept as fixed cases (fast-check's shrunk output, verbatim).
+  const found: { why: string; c: TimelineCase }[] = [
+    {
+      why: 'a retry after the DestinationRule push (outlierDetection added) went through the stale cluster to a host the new cluster had ejected; Envoy looks the cluster up again per retry',
+      c: {
+        mesh: {
+          seed: 1102257569,
+          durationMs: 432,
+          ns1Injected: false,
+          apps: [
+            {
+              namespace: 'default',
+              port: 8080,
+              versions: [
+                { replicas: 1, serviceTime: { kind: 'lognormal', medianUs: 100, p99Us: 101 }, concurrency: 0, queueLimit: 0, errorPct: 0, errorStatus: 500, failOnCallError: false, steps: [] },
+                { replicas: 1, serviceTime: { kind: 'exponential', meanUs: 100 }, concurrency: 0, queueLimit: 0, errorPct: 0, errorStatus: 500, failOnCallError: false, steps: [] },
+              ],
+              routing: { weightV1: 0, headerToV2: false, headerOnly: false, timeoutMs: 0, retries: { attempts: 1, perTryTimeoutMs: 20 }, abortPct: 0 },
+            },
+          ],
+          clients: [{ fromMesh: true, target: 0, load: { kind: 'open', ratePerSec: 31, arrival: 'poisson' }, requests: 0, timeoutMs: 0, header: false }],
+        },
+        actions: [
+          { atPermille: 0, action: { kind: 'slow', app: 0, version: 1, extraMs: 20, forMs: 0 } },
+          { atPermille: 0, action: { kind: 'policy', app: 0, outlier: true, pool: false } },
+        ],
+        propagation: 'default',
+        readinessDelayMs: 20,
+      },
+    },
+  ];
+  for (const { why, c } of found) {
+    it(`found by the property: ${why}`, () => {
+      const a = loadAndRun(c);
+      expect(checkInvariants(a.events, a.result.summary, a.scenario)).toEqual([]);
+    });
+  }
 });
