@@ -79,6 +79,8 @@ export class OutlierDetector {
   private readonly ejected: Uint8Array;
   private readonly hosts: HostSnapshot[];
   private sweepTimer: ScheduledEvent | null = null;
+  /** The cluster was replaced by a config push: its detector is gone with it (see retire). */
+  private retired = false;
 
   constructor(engine: Engine, port: OutlierPort, settings: OutlierSettings, endpoints: number, legacyFirstEjection: boolean, horizonUs: number) {
     this.engine = engine;
@@ -105,8 +107,29 @@ export class OutlierDetector {
     return { state: String(h.value), multiplier: h.context.multiplier, ejections: h.context.ejections };
   }
 
+  /**
+   * The sidecar installed a new version of this cluster (CDS update): Envoy builds a new cluster
+   * with a fresh detector, so its hosts start un-ejected (traced as `outlier.uneject` now) and
+   * answers to requests sent through the old cluster eject nothing.
+   */
+  retire(): void {
+    this.retired = true;
+    if (this.sweepTimer) {
+      this.engine.cancel(this.sweepTimer);
+      this.sweepTimer = null;
+    }
+    for (let i = 0; i < this.ejected.length; i++) {
+      if (this.ejected[i] === 0) continue;
+      this.ejected[i] = 0;
+      this.ejectedCount--;
+      this.version++;
+      this.port.onUneject(i);
+    }
+  }
+
   /** An attempt on endpoint i ended with `status` (local-origin failures already mapped to 503/504). */
   report(i: number, status: number): void {
+    if (this.retired) return;
     if (status < 500) {
       this.c5xx[i] = 0;
       this.cGw[i] = 0;

@@ -97,6 +97,7 @@ export class Proxy {
     this.config = config;
     for (const [name, st] of this.clusters) {
       if (config.clusters.get(name) !== st.config) {
+        st.outlier?.retire();
         this.clusters.delete(name);
         this.hashLbs.delete(name);
       }

@@ -199,6 +199,37 @@ describe(`timeline properties (fast-check seed ${settings.seed}, ${runs} runs; r
         readinessDelayMs: 20,
       },
     },
+    {
+      why: 'a second DestinationRule push rebuilt the cluster while a host was ejected: the fresh cluster routes to it again, and the trace now says so with outlier.uneject',
+      c: {
+        mesh: {
+          seed: 0,
+          durationMs: 100,
+          ns1Injected: false,
+          apps: [
+            {
+              namespace: 'default',
+              port: 8080,
+              versions: [
+                { replicas: 1, serviceTime: { kind: 'uniform', minUs: 0, maxUs: 0 }, concurrency: 0, queueLimit: 0, errorPct: 0, errorStatus: 500, failOnCallError: false, steps: [] },
+                { replicas: 1, serviceTime: { kind: 'constant', valueUs: 0 }, concurrency: 0, queueLimit: 0, errorPct: 50, errorStatus: 500, failOnCallError: false, steps: [] },
+              ],
+              routing: { weightV1: 0, headerToV2: false, headerOnly: false, timeoutMs: 0, retries: { attempts: 0, perTryTimeoutMs: 0 }, abortPct: 0 },
+            },
+          ],
+          clients: [
+            { fromMesh: false, target: 0, load: { kind: 'closed', connections: 1, qps: 5 }, requests: 0, timeoutMs: 0, header: false },
+            { fromMesh: true, target: 0, load: { kind: 'open', ratePerSec: 49, arrival: 'poisson' }, requests: 0, timeoutMs: 0, header: false },
+          ],
+        },
+        actions: [
+          { atPermille: 491, action: { kind: 'policy', app: 0, outlier: true, pool: false } },
+          { atPermille: 505, action: { kind: 'policy', app: 0, outlier: false, pool: true } },
+        ],
+        propagation: 'instant',
+        readinessDelayMs: 20,
+      },
+    },
   ];
   for (const { why, c } of found) {
     it(`found by the property: ${why}`, () => {
