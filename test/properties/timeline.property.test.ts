@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { memoryFiles, parseScenarioText } from '../../sim/config/index.ts';
 import { runScenario } from '../../sim/run.ts';
 import { MemorySink } from '../../sim/trace/sink.ts';
@@ -29,8 +29,8 @@ type ActionModel =
   | { kind: 'fail'; app: number; version: number; ratioPct: number; forMs: number }
   | { kind: 'partition'; fromSleep: boolean; fromApp: number; app: number; version: number; forMs: number }
   | { kind: 'traffic'; client: number; rate: number; overMs: number }
-  /** Merge-patch the app's DestinationRule (when it has one) with outlier detection and/or pool limits. */
-  | { kind: 'policy'; app: number; outlier: boolean; pool: boolean };
+  /** Merge-patch the app's DestinationRule (when it has one) with outlier detection, pool limits and/or locality LB. */
+  | { kind: 'policy'; app: number; outlier: boolean; pool: boolean; locality: 'none' | 'failover' | 'distribute' };
 
 interface TimelineCase {
   mesh: MeshModel;
@@ -38,7 +38,12 @@ interface TimelineCase {
   actions: { atPermille: number; action: ActionModel }[];
   propagation: 'instant' | 'default';
   readinessDelayMs: number;
+  /** Locality of each Deployment's pods by declaration order (`istio-locality` label, §2.6), or none at all. */
+  localities: number[] | null;
 }
+
+/** The localities of the istio.io locality task (§8.8), as `istio-locality` label values. */
+const LOCALITIES = ['region1.zone1', 'region1.zone2', 'region2.zone3', 'region3.zone4'];
 
 const target = { app: fc.nat(3), version: fc.nat(1) };
 const actionArb: fc.Arbitrary<ActionModel> = fc.oneof(
@@ -50,7 +55,7 @@ const actionArb: fc.Arbitrary<ActionModel> = fc.oneof(
   fc.record({ kind: fc.constant('fail' as const), ...target, ratioPct: fc.constantFrom(30, 100), forMs: fc.constantFrom(0, 100) }),
   fc.record({ kind: fc.constant('partition' as const), fromSleep: fc.boolean(), fromApp: fc.nat(3), ...target, forMs: fc.constantFrom(0, 100) }),
   fc.record({ kind: fc.constant('traffic' as const), client: fc.nat(1), rate: fc.integer({ min: 1, max: 80 }), overMs: fc.constantFrom(0, 200) }),
-  fc.record({ kind: fc.constant('policy' as const), app: fc.nat(3), outlier: fc.boolean(), pool: fc.boolean() }),
+  fc.record({ kind: fc.constant('policy' as const), app: fc.nat(3), outlier: fc.boolean(), pool: fc.boolean(), locality: fc.constantFrom('none' as const, 'failover' as const, 'distribute' as const) }),
 );
 
 const caseArb: fc.Arbitrary<TimelineCase> = fc.record({
@@ -58,6 +63,7 @@ const caseArb: fc.Arbitrary<TimelineCase> = fc.record({
   actions: fc.array(fc.record({ atPermille: fc.integer({ min: 0, max: 999 }), action: actionArb }), { maxLength: 5 }),
   propagation: fc.constantFrom('instant' as const, 'default' as const),
   readinessDelayMs: fc.constantFrom(20, 2000),
+  localities: fc.option(fc.array(fc.nat(LOCALITIES.length - 1), { minLength: 1, maxLength: 9 }), { nil: null }),
 });
 
 /** "svcI-vV" (or "ns1/svcI-vV") of the target, clamped to what the mesh has. */
@@ -115,8 +121,13 @@ function timelineYaml(c: TimelineCase): Record<string, unknown>[] {
         const i = a.app % m.apps.length;
         const app = m.apps[i];
         // Only apps with routing have a DestinationRule (build-model.ts); patching a missing one is a load error by design.
-        if (app.routing === null || (!a.outlier && !a.pool)) break;
+        if (app.routing === null || (!a.outlier && !a.pool && a.locality === 'none')) break;
         const trafficPolicy: Record<string, unknown> = {};
+        // Only one of failover / distribute may be set: each patch deletes the other (null in a merge patch).
+        if (a.locality === 'failover') trafficPolicy.loadBalancer = { localityLbSetting: { enabled: true, failover: [{ from: 'region1', to: 'region2' }], distribute: null } };
+        if (a.locality === 'distribute') {
+          trafficPolicy.loadBalancer = { localityLbSetting: { enabled: true, distribute: [{ from: 'region1/zone1/*', to: { 'region1/zone1/*': 70, 'region2/zone3/*': 30 } }], failover: null } };
+        }
         if (a.outlier) trafficPolicy.outlierDetection = { consecutive5xxErrors: 1, interval: '50ms', baseEjectionTime: '100ms', maxEjectionPercent: 100 };
         if (a.pool) trafficPolicy.connectionPool = { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } };
         entry = { at, patch: { kind: 'DestinationRule', name: `svc${i}`, namespace: app.namespace, merge: { spec: { trafficPolicy } } } };
@@ -128,8 +139,24 @@ function timelineYaml(c: TimelineCase): Record<string, unknown>[] {
   return entries.sort((x, y) => x.atUs - y.atUs).map((e) => e.entry);
 }
 
+/** Puts an `istio-locality` label on every Deployment's pods (sleep first, then the apps' Deployments in order). */
+function withLocalities(meshText: string, localities: number[]): string {
+  let k = 0;
+  return parseAllDocuments(meshText)
+    .map((d) => {
+      const doc = d.toJS() as { kind: string; spec?: { template: { metadata: { labels: Record<string, string> } } } };
+      if (doc.kind === 'Deployment' && doc.spec) {
+        const labels = { ...doc.spec.template.metadata.labels, 'istio-locality': LOCALITIES[localities[k++ % localities.length]] };
+        doc.spec.template.metadata = { ...doc.spec.template.metadata, labels };
+      }
+      return stringify(doc);
+    })
+    .join('---\n');
+}
+
 function scenarioYaml(c: TimelineCase): { scenario: string; files: Record<string, string> } {
   const y = toYaml(c.mesh);
+  if (c.localities) for (const f of Object.keys(y.files)) y.files[f] = withLocalities(y.files[f], c.localities);
   const doc = parse(y.scenario) as { spec: Record<string, unknown> };
   const timeline = timelineYaml(c);
   if (timeline.length > 0) doc.spec.timeline = timeline;
@@ -193,10 +220,11 @@ describe(`timeline properties (fast-check seed ${settings.seed}, ${runs} runs; r
         },
         actions: [
           { atPermille: 0, action: { kind: 'slow', app: 0, version: 1, extraMs: 20, forMs: 0 } },
-          { atPermille: 0, action: { kind: 'policy', app: 0, outlier: true, pool: false } },
+          { atPermille: 0, action: { kind: 'policy', app: 0, outlier: true, pool: false, locality: 'none' } },
         ],
         propagation: 'default',
         readinessDelayMs: 20,
+        localities: null,
       },
     },
     {
@@ -223,11 +251,12 @@ describe(`timeline properties (fast-check seed ${settings.seed}, ${runs} runs; r
           ],
         },
         actions: [
-          { atPermille: 491, action: { kind: 'policy', app: 0, outlier: true, pool: false } },
-          { atPermille: 505, action: { kind: 'policy', app: 0, outlier: false, pool: true } },
+          { atPermille: 491, action: { kind: 'policy', app: 0, outlier: true, pool: false, locality: 'none' } },
+          { atPermille: 505, action: { kind: 'policy', app: 0, outlier: false, pool: true, locality: 'none' } },
         ],
         propagation: 'instant',
         readinessDelayMs: 20,
+        localities: null,
       },
     },
   ];
