@@ -15,8 +15,7 @@ import { hostMatches, MESH_GATEWAY, resolveShortname, resolveGatewayName } from 
 import { CLUSTER_DOMAIN, Registry, type PodInfo } from '../control-plane/registry.ts';
 import type { RequestHead } from '../control-plane/types.ts';
 import type { PreparedRule } from '../control-plane/virtual-services.ts';
-import { explainRoute } from '../data-plane/explain.ts';
-import { lookupRoute } from '../data-plane/router.ts';
+import { explainRoute, lookupForProxy } from '../data-plane/explain.ts';
 import { expandRequests, type RouteTestCase, type RouteTestInput } from './route-test-parse.ts';
 
 export { parseRouteTests, expandRequests } from './route-test-parse.ts';
@@ -186,7 +185,8 @@ export function runRouteTests(cases: readonly RouteTestCase[], resources: readon
       const pod = fixed ?? clientPod(owningNamespace(vss, head.host));
       const { explanation, lines } = explainRoute(cp, pod, head);
       const config = cp.configFor(pod);
-      const look = lookupRoute(config, registry, pod.namespace, head);
+      // The same lookup the explanation made (a gateway pod routes by its Gateways' listeners, §4).
+      const look = lookupForProxy(cp, pod, head).look;
       const route = look.kind === 'route' ? look.route : null;
       const rule = route?.vs ? (cp.prepared.vs.byKey.get(route.vs)?.rules.find((r) => r.index === route.ruleIndex) ?? null) : null;
       const result = lines.find((l) => l.startsWith('result') || l.startsWith('host'))?.replace(/^\w+\s+/, '') ?? 'no route';

@@ -10,7 +10,8 @@ import { shortHost } from '../control-plane/hosts.ts';
 import type { PodInfo } from '../control-plane/registry.ts';
 import type { ClusterConfig, RequestHead } from '../control-plane/types.ts';
 import { redirectLocation } from './headers.ts';
-import { lookupRoute } from './router.ts';
+import { lookupRoute, type RouteLookup } from './router.ts';
+import { lookupGatewayRoute, type GatewayLookup } from '../control-plane/gateway.ts';
 
 export interface RouteExplanation {
   proxy: string;
@@ -47,6 +48,23 @@ function endpointsText(c: ClusterConfig): string {
   return `${names.length} endpoint${names.length === 1 ? '' : 's'}: ${names.join(', ')}`;
 }
 
+/**
+ * The route lookup the pod's proxy runs for `head`: a sidecar by service host and port; a gateway
+ * (§4) by Host header among its Gateways' listeners, the port mapped through the gateway's Service
+ * to the container port it listens on (as requests reach it in a run). `via` names that Service.
+ */
+export function lookupForProxy(cp: ControlPlane, pod: PodInfo, head: RequestHead): { look: RouteLookup | GatewayLookup; head: RequestHead; via: string | null } {
+  const registry = cp.ctx.registry;
+  const config = cp.configFor(pod);
+  const gw = config.gateway ?? null;
+  if (!gw) return { look: lookupRoute(config, registry, pod.namespace, head), head, via: null };
+  const svc = registry.services.find((s) => s.ports.some((p) => p.port === head.port) && registry.selectedPods(s).includes(pod));
+  const sp = svc?.ports.find((p) => p.port === head.port);
+  const port = svc && sp ? registry.targetPort(sp, pod) : head.port;
+  const at = port === head.port ? head : { ...head, port };
+  return { look: lookupGatewayRoute(gw, at), head: at, via: svc && port !== head.port ? `${svc.namespace}/${svc.name}` : null };
+}
+
 export function explainRoute(cp: ControlPlane, pod: PodInfo, head: RequestHead): RouteExplainResult {
   const registry = cp.ctx.registry;
   const profile = cp.ctx.profile;
@@ -66,8 +84,20 @@ export function explainRoute(cp: ControlPlane, pod: PodInfo, head: RequestHead):
     }
     return { explanation: out, lines };
   }
-  lines.push(`proxy     ${out.proxy} (sidecar of ${pod.namespace}/${pod.deployment})`);
-  const look = lookupRoute(config, registry, pod.namespace, head);
+  // A gateway proxy picks the vhost by Host header among its Gateways' listeners (§4), as the data plane does.
+  const gw = config.gateway ?? null;
+  if (gw) lines.push(`proxy     ${out.proxy} (gateway ${pod.namespace}/${pod.deployment}, configured by Gateway ${gw.gateways.join(', ')})`);
+  else lines.push(`proxy     ${out.proxy} (sidecar of ${pod.namespace}/${pod.deployment})`);
+  const found = lookupForProxy(cp, pod, head);
+  if (found.via) lines.push(`listener  port ${head.port} of Service ${found.via} → container port ${found.head.port}`);
+  if (gw && !gw.listeners.has(found.head.port)) {
+    lines.push(`listener  no Gateway server on port ${found.head.port} (ports: ${[...gw.listeners.keys()].sort((a, b) => a - b).join(', ')})`);
+    out.result = { code: 404, flag: 'NR' };
+    lines.push('result    404 NR: the gateway has no listener for that port');
+    return { explanation: out, lines };
+  }
+  head = found.head;
+  const look = found.look;
   switch (look.kind) {
     case 'unknown-host':
       lines.push(`host      "${head.host}" is not a service in the registry (outbound traffic policy ${profile.outboundTrafficPolicy}); meshsim cannot route it`);
@@ -80,7 +110,8 @@ export function explainRoute(cp: ControlPlane, pod: PodInfo, head: RequestHead):
     case 'no-route':
       out.virtualService = look.vhost.vs;
       lines.push(`vhost     ${look.vhost.name}`);
-      lines.push(`virtual service ${look.vhost.vs ?? '(none)'}: no rule matches this request`);
+      if (gw && look.vhost.vs === null) lines.push(`virtual service (none): no VirtualService bound to the gateway serves host "${head.host}"`);
+      else lines.push(`virtual service ${look.vhost.vs ?? '(none)'}: no rule matches this request`);
       out.result = { code: 404, flag: 'NR' };
       lines.push('result    404 NR (route_not_found): Istio adds no catch-all after VirtualService rules (§1.3)');
       return { explanation: out, lines };

@@ -90,6 +90,17 @@ describe('meshsim test-routes: command line', () => {
     expect(r.code).toBe(0);
   });
 
+  it('--from a gateway Deployment routes by Host header with the VirtualServices bound to its Gateways (§4, §8.9)', () => {
+    const edge = ['scenarios/edge/istio-ingressgateway.yaml', 'scenarios/edge/httpbin.yaml', 'scenarios/edge/httpbin-gateway.yaml'];
+    const r = meshsim(['test-routes', '-t', `${DIR}/ingress_test.yaml`, ...edge, '--from', 'istio-system/istio-ingressgateway']);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('4 passed, 0 failed');
+    expect(r.code).toBe(0);
+    // From a sidecar the gateway-only VirtualService does not apply: the /status case fails there.
+    const fromSleep = meshsim(['test-routes', '-t', `${DIR}/ingress_test.yaml`, ...edge, '--from', 'sleep']);
+    expect(fromSleep.stdout).toMatch(/^FAIL GET httpbin\.example\.com\/status\/200$/m);
+    expect(fromSleep.code).toBe(1);
+  });
+
   it('exit 1 when an input fails', () => {
     const r = meshsim(['test-routes', '-t', `${DIR}/bookinfo/undefined-subset_test.yaml`, ...BOOKINFO, `${DIR}/bookinfo/undefined-subset.yaml`]);
     expect(r.stdout).toMatch(/^FAIL GET ratings:9080\/ratings\/0$/m);

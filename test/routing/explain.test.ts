@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explainRoute } from '../../sim/data-plane/explain.ts';
+import { meshsim } from '../helpers/cli.ts';
 import { bookinfo, bookinfoSubsets, controlPlane, destinationRule, podOf, req, virtualService } from '../helpers/istio.ts';
 
 const testV2 = () =>
@@ -74,5 +75,34 @@ describe('explainRoute without a client sidecar', () => {
     const e = explainRoute(cp, podOf(cp, 'legacy'), req('http://reviews:9080/', { 'end-user': 'jason' })).explanation;
     expect(e.virtualService).toBeNull();
     expect(e.destinations).toEqual([{ host: 'reviews.default.svc.cluster.local', subset: null, port: 9080, weightPercent: 100 }]);
+  });
+});
+
+describe('explainRoute from a gateway pod (§4, §8.9): Host header and listener pick the vhost', () => {
+  const route = (url: string) =>
+    meshsim(['route', 'scenarios/edge/istio-ingressgateway.yaml', 'scenarios/edge/httpbin.yaml', 'scenarios/edge/httpbin-gateway.yaml', '--from', 'istio-system/istio-ingressgateway', '--url', url, '--json']);
+
+  it('§8.9 step 1: /status/200 for httpbin.example.com goes to httpbin by the gateway-bound VirtualService', () => {
+    const r = route('http://httpbin.example.com/status/200');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      proxy: 'istio-ingressgateway-0.istio-system',
+      virtualService: 'default/httpbin',
+      rule: 0,
+      destinations: [{ host: 'httpbin.default.svc.cluster.local', subset: null, port: 8000, weightPercent: 100 }],
+      result: null,
+    });
+  });
+
+  it('§8.9: /headers (no matching rule) and another host (no bound VirtualService) are 404 NR at the gateway', () => {
+    expect(JSON.parse(route('http://httpbin.example.com/headers').stdout).result).toEqual({ code: 404, flag: 'NR' });
+    const other = JSON.parse(route('http://other.example.com/status/200').stdout);
+    expect(other).toMatchObject({ virtualService: null, result: { code: 404, flag: 'NR' } });
+  });
+
+  it('the Service port (80) is mapped to the container port the Gateway server listens on (8080); a port without a server is 404 NR', () => {
+    const text = meshsim(['route', 'scenarios/edge/istio-ingressgateway.yaml', 'scenarios/edge/httpbin.yaml', 'scenarios/edge/httpbin-gateway.yaml', '--from', 'istio-system/istio-ingressgateway', '--url', 'http://httpbin.example.com/status/200']).stdout;
+    expect(text).toContain('listener  port 80 of Service istio-system/istio-ingressgateway → container port 8080');
+    expect(JSON.parse(route('http://httpbin.example.com:8443/').stdout).result).toEqual({ code: 404, flag: 'NR' });
   });
 });
