@@ -143,6 +143,12 @@ function printCheck(env: LabEnv, lab: LoadedLab, c: StepCheck): void {
     if (d.level === 'error' && !isLearnerDiagnostic(d, learner)) env.out(`      ${relativePaths(lab, formatDiagnostic(d))}\n`);
   }
   for (const v of c.verdicts) env.out(`      ${v.passed ? 'ok  ' : 'FAIL'} ${v.name}: ${v.detail}\n`);
+  // What istiod said about the learner's files while compiling (IST0101 for a Gateway that does not
+  // exist, an unreachable rule …): the run went ahead, but these usually explain a FAIL above.
+  for (const d of c.run?.summary.diagnostics ?? []) {
+    if (d.level !== 'warning' || d.source === null || !learner.some((f) => d.source!.startsWith(`${f}:`))) continue;
+    env.out(`      ${relativePaths(lab, `${d.source}: warning ${d.code} (${d.resource}): ${d.message}`)}\n`);
+  }
   for (const h of c.hints) env.out(`  hint: ${relativePaths(lab, h).replace(/\n/g, '\n        ')}\n`);
 }
 

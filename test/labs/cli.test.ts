@@ -44,6 +44,15 @@ describe('meshsim lab', () => {
     expect(readFileSync(file(), 'utf8')).not.toBe('# my edits\n');
   });
 
+  it("check prints istiod's warnings about the learner's files next to the verdicts (IST0101 for a misspelled Gateway)", () => {
+    labStart(env(), '12', false);
+    const f = join(ws, '12-ingress-gateway', 'httpbin-gateway.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('  # TODO: bind this VirtualService to the Gateway', '  gateways: [httpbin-gatway]'));
+    out = '';
+    expect(labCheck(env(), '12', undefined)).toBe(1);
+    expect(out).toMatch(/httpbin-gateway\.yaml:\d+:\d+: warning IST0101 \(VirtualService default\/httpbin\): Referenced gateway not found: "default\/httpbin-gatway"/);
+  });
+
   it('progress advances step by step and persists as a plain record (no ids, no timestamps)', () => {
     labStart(env(), 'traffic-shifting', false);
     expect(progress()).toEqual({ lab: '04-traffic-shifting', state: 'active', step: 1, steps: 3 });
