@@ -563,9 +563,19 @@ export class DataPlane implements OutboundClient {
 
   // ---- Server side ---------------------------------------------------------------------------
 
+  /**
+   * A gateway pod listens only on the ports its Gateways declare servers for (istiod creates no
+   * listener otherwise): anything else is a refused connection (istio/istio#13057, #29680).
+   */
+  private gatewayRefuses(a: Attempt): boolean {
+    if (!a.destPod.gateway) return false;
+    const gw = this.proxies[a.destPod.id]?.config.gateway ?? null;
+    return gw === null || !gw.listeners.has(a.port);
+  }
+
   private onArriveAtPod = (a: Attempt): void => {
     if (a.abandoned) return;
-    if (this.podUp[a.destPod.id] !== 1 || this.isPartitioned(a.stream.pod, a.destPod)) {
+    if (this.podUp[a.destPod.id] !== 1 || this.isPartitioned(a.stream.pod, a.destPod) || this.gatewayRefuses(a)) {
       // The pod went away while the request was on the wire, or a partition drops the connection: connect failure.
       this.attemptFailed(a, AttemptFailure.ConnectFailure, 503, 'UF');
       return;
@@ -628,6 +638,9 @@ export class DataPlane implements OutboundClient {
    */
   private attemptFailed(a: Attempt, failure: AttemptFailure, status: number, flags: string): void {
     const s = a.stream;
+    // Without a client sidecar nobody turns a refused connection into a 503: the caller sees no
+    // answer at all (curl's 000), as for a Service with no ready pod (startDirect).
+    if (s.proxy === null && failure === AttemptFailure.ConnectFailure) status = 0;
     // §2.5: every outcome of an attempt on a host feeds its client-side outlier detector.
     // A request still waiting in the pool (per-try timeout) never reached the host and does not count.
     if (a.endpointIdx >= 0 && s.cluster !== null && s.cluster.outlier !== null && !a.queued) s.cluster.outlier.report(a.endpointIdx, status);

@@ -92,8 +92,8 @@ export function explainRoute(cp: ControlPlane, pod: PodInfo, head: RequestHead):
   if (found.via) lines.push(`listener  port ${head.port} of Service ${found.via} → container port ${found.head.port}`);
   if (gw && !gw.listeners.has(found.head.port)) {
     lines.push(`listener  no Gateway server on port ${found.head.port} (ports: ${[...gw.listeners.keys()].sort((a, b) => a - b).join(', ')})`);
-    out.result = { code: 404, flag: 'NR' };
-    lines.push('result    404 NR: the gateway has no listener for that port');
+    out.result = { code: 0, flag: 'UF' };
+    lines.push('result    connection refused: istiod creates no gateway listener without a Gateway server on the port (a sidecar caller sees 503 UF)');
     return { explanation: out, lines };
   }
   head = found.head;

@@ -100,9 +100,9 @@ describe('explainRoute from a gateway pod (§4, §8.9): Host header and listener
     expect(other).toMatchObject({ virtualService: null, result: { code: 404, flag: 'NR' } });
   });
 
-  it('the Service port (80) is mapped to the container port the Gateway server listens on (8080); a port without a server is 404 NR', () => {
+  it('the Service port (80) is mapped to the container port the Gateway server listens on (8080); a port without a server refuses the connection', () => {
     const text = meshsim(['route', 'scenarios/edge/istio-ingressgateway.yaml', 'scenarios/edge/httpbin.yaml', 'scenarios/edge/httpbin-gateway.yaml', '--from', 'istio-system/istio-ingressgateway', '--url', 'http://httpbin.example.com/status/200']).stdout;
     expect(text).toContain('listener  port 80 of Service istio-system/istio-ingressgateway → container port 8080');
-    expect(JSON.parse(route('http://httpbin.example.com:8443/').stdout).result).toEqual({ code: 404, flag: 'NR' });
+    expect(JSON.parse(route('http://httpbin.example.com:8443/').stdout).result).toEqual({ code: 0, flag: 'UF' });
   });
 });
