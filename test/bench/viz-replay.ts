@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildViz, startStaticServer } from '../../sim/cli/serve-command.ts';
-import type { ReplaySnapshot } from '../../viz/src/replay/replay-view.ts';
+import type { ReplayView } from '../../viz/src/replay/replay-view.ts';
 import { launchChromium, watchPage } from '../browser/chromium.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,13 +33,8 @@ const seconds = num('--seconds', 5);
 const speed = num('--speed', 100);
 const durationS = num('--duration', 60);
 
-interface ReplayHandle {
-  snapshot(): ReplaySnapshot;
-  seek(tUs: number): void;
-  play(): void;
-  pause(): void;
-  setSpeed(speed: number): void;
-}
+/** What `window.meshsimReplay()` returns (the page's ReplayView), as far as the benchmark uses it. */
+type ReplayHandle = Pick<ReplayView, 'snapshot' | 'seek' | 'play' | 'pause' | 'setSpeed'>;
 type Win = { meshsimReplay: () => ReplayHandle | null };
 
 function median(xs: number[]): number {

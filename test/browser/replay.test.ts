@@ -9,17 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadScenario, MemorySink, runScenario, type RunSummary, type TraceEvent } from '../../sim/index.ts';
 import { nodeFiles } from '../../sim/cli/node-files.ts';
-import type { ReplaySnapshot } from '../../viz/src/replay/replay-view.ts';
+import type { ReplaySnapshot, ReplayView } from '../../viz/src/replay/replay-view.ts';
 import { artifacts, browserSkipReason, repoRoot, useSandbox, watchPage } from './chromium.ts';
 
-interface ReplayHandle {
-  snapshot(): ReplaySnapshot;
-  seek(tUs: number): void;
-  play(): void;
-  pause(): void;
-  setSpeed(speed: number): void;
-  dotPoint(i: number): { x: number; y: number } | null;
-}
+/** What `window.meshsimReplay()` returns (the page's ReplayView), as far as the test uses it. */
+type ReplayHandle = Pick<ReplayView, 'snapshot' | 'seek' | 'play' | 'pause' | 'setSpeed' | 'dotPoint'>;
 
 function snapshot(page: Page): Promise<ReplaySnapshot> {
   return page.evaluate(() => (globalThis as unknown as { meshsimReplay: () => ReplayHandle }).meshsimReplay().snapshot());
