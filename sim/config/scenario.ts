@@ -10,52 +10,19 @@ import { CODES } from './codes.ts';
 import type { FileRead, FileSource } from './file-source.ts';
 import { dirname, joinPath } from './file-source.ts';
 import { blockingIssuePaths, issuesToDiagnostics } from './issues.ts';
-import {
-  checkDelegates,
-  checkServiceSelectors,
-  dedupeLayer,
-  DEFAULT_NAMESPACE,
-  fileProblem,
-  layerResources,
-  namespaceFor,
-  parseLocatedResources,
-  sortDiagnostics,
-} from './manifests.ts';
+import { checkDelegates, checkServiceSelectors, dedupeLayer, DEFAULT_NAMESPACE, fileProblem, layerResources, namespaceFor, parseLocatedResources, sortDiagnostics } from './manifests.ts';
 import type { ParsedResources, RejectedRef } from './manifests.ts';
 import { DEFAULT_ISTIO_VERSION, defaultProfile } from './profile.ts';
 import { scenarioSchema } from './scenario-schema.ts';
 import { resolveTokens } from './security-schema.ts';
-import type {
-  CallInput,
-  CallStepInput,
-  DistributionInput,
-  SpecInput,
-  TrafficInput,
-  WorkloadInput,
-} from './scenario-schema.ts';
+import type { DistributionInput, SpecInput } from './scenario-schema.ts';
 import { resolveExpectations, type ExpectationWorld } from './expectations.ts';
 import { closest, listNames } from './suggest.ts';
-import type {
-  Budgets,
-  CallSpec,
-  CallStep,
-  DeploymentResource,
-  Distribution,
-  ExpectationSpec,
-  LoadModel,
-  ParsedUrl,
-  ResolvedScenario,
-  Resource,
-  SemanticsProfile,
-  ServiceResource,
-  SidecarLatency,
-  TimelineAction,
-  TrafficSpec,
-  WorkloadBehaviour,
-} from './types.ts';
+import type { Budgets, DeploymentResource, Distribution, ExpectationSpec, ResolvedScenario, Resource, SemanticsProfile, ServiceResource, SidecarLatency, TimelineAction } from './types.ts';
 import { resourceKey, timelineResources } from './types.ts';
 import { resolveTimeline } from './timeline.ts';
-import { Fnv1a64, MAX_RATE_PER_SEC, parseIstioVersion, parsePercent, parseRate, parseUrl } from './units.ts';
+import { resolveTraffic, resolveWorkloads } from './workloads-traffic.ts';
+import { Fnv1a64, parseIstioVersion } from './units.ts';
 import { formatPath, locate, locateKey, parseYamlDocuments } from './yaml-source.ts';
 import { confinementProblem, parseByteSize, podCountProblem } from './limits.ts';
 import { findCallCycles } from './call-graph.ts';
@@ -79,7 +46,7 @@ export interface ScenarioParse {
 export const DEFAULT_SEED = 1;
 export const DEFAULT_DURATION_US = 60 * US_PER_S;
 export const DEFAULT_BUDGETS: Budgets = { maxEvents: 50_000_000, maxSimTimeUs: 3600 * US_PER_S, maxInFlight: 1_000_000 };
-export const DEFAULT_SERVICE_TIME: Distribution = { kind: 'lognormal', medianUs: 1 * US_PER_MS, p99Us: 5 * US_PER_MS };
+export { DEFAULT_SERVICE_TIME, defaultBehaviour } from './workloads-traffic.ts';
 export const DEFAULT_LATENCY: SidecarLatency = {
   outbound: { kind: 'lognormal', medianUs: 200, p99Us: 800 },
   inbound: { kind: 'lognormal', medianUs: 200, p99Us: 800 },
@@ -324,9 +291,9 @@ class Resolver {
     this.diagnostics.push(...checkDelegates(latestByKey(everything)));
 
     const rejectedDeployments = rejected.filter((r) => r.kind === 'Deployment').map((r) => `${r.namespace}/${r.name}`);
-    const workloads = this.workloads(spec, deployments, rejectedDeployments);
+    const workloads = resolveWorkloads(this, spec, deployments, rejectedDeployments);
     this.diagnostics.push(...findCallCycles(workloads, services, deployments));
-    const traffic = this.traffic(spec, durationUs, deployments, rejectedDeployments);
+    const traffic = resolveTraffic(this, spec, durationUs, deployments, rejectedDeployments);
     const expectations = this.expectations(spec, durationUs, budgets, deployments, services, rejectedDeployments, resources, timeline);
 
     const propagation = this.propagation(spec);
@@ -541,165 +508,6 @@ class Resolver {
     return null;
   }
 
-  private workloads(spec: SpecInput, deployments: DeploymentResource[], rejected: string[]): WorkloadBehaviour[] {
-    const byDeployment = new Map<string, WorkloadBehaviour>();
-    if (spec.workloads && this.readable(['spec', 'workloads'])) {
-      for (const [key, w] of Object.entries(spec.workloads)) {
-        const path: PathSeg[] = ['spec', 'workloads', key];
-        const d = this.findDeployment(key, deployments, rejected, path, 'workload', true);
-        if (!d || d === 'rejected' || !this.intact(path)) continue;
-        const id = `${d.meta.namespace}/${d.meta.name}`;
-        if (byDeployment.has(id)) {
-          this.error(path, `workload ${id} is configured twice (as '${key}' and another key)`, CODES.scenario, true);
-          continue;
-        }
-        const b = this.behaviour(w, path, d);
-        if (b) byDeployment.set(id, b);
-      }
-    }
-    return deployments.map((d) => byDeployment.get(`${d.meta.namespace}/${d.meta.name}`) ?? defaultBehaviour(d));
-  }
-
-  private behaviour(w: WorkloadInput, path: PathSeg[], d: DeploymentResource): WorkloadBehaviour | null {
-    const serviceTime = w.serviceTime === undefined ? DEFAULT_SERVICE_TIME : this.distribution(w.serviceTime, [...path, 'serviceTime']);
-    let errorPpm = 0;
-    let errorStatus = 500;
-    if (w.errors) {
-      const r = parsePercent(w.errors.rate);
-      if (!r.ok) this.error([...path, 'errors', 'rate'], r.error);
-      else errorPpm = Math.round(r.value * 1_000_000);
-      if (w.errors.status !== undefined) errorStatus = w.errors.status;
-    }
-    const calls: CallStep[] = [];
-    (w.calls ?? []).forEach((step: CallStepInput, i) => {
-      const p: PathSeg[] = [...path, 'calls', i];
-      if ('parallel' in step) {
-        const parallel = step.parallel.map((c, j) => this.call(c, [...p, 'parallel', j])).filter((c): c is CallSpec => c !== null);
-        if (parallel.length === step.parallel.length) calls.push({ parallel });
-      } else {
-        const c = this.call(step, p);
-        if (c) calls.push({ parallel: [c] });
-      }
-    });
-    const onCallFailure: WorkloadBehaviour['onCallFailure'] =
-      w.onCallFailure === undefined || w.onCallFailure === 'continue' ? { kind: 'continue' } : { kind: 'status', status: w.onCallFailure.status };
-    if (!serviceTime) return null;
-    return {
-      namespace: d.meta.namespace,
-      deployment: d.meta.name,
-      serviceTime,
-      concurrency: w.concurrency ?? 0,
-      queueLimit: w.queueLimit ?? 0,
-      queueFullStatus: w.queueFullStatus ?? 503,
-      errorPpm,
-      errorStatus,
-      status: w.status ?? 200,
-      calls,
-      propagateHeaders: (w.propagateHeaders ?? []).map((h) => h.toLowerCase()),
-      onCallFailure,
-      responseBytes: w.responseBytes ?? 0,
-      source: this.at(path),
-    };
-  }
-
-  private headers(input: Record<string, string> | undefined): [string, string][] {
-    return Object.entries(input ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
-  }
-
-  private method(input: string | undefined, path: PathSeg[]): string {
-    const m = (input ?? 'GET').toUpperCase();
-    if (!/^[A-Z]+$/.test(m)) this.error(path, `"${input}" is not an HTTP method (e.g. GET, POST)`);
-    return m;
-  }
-
-  private url(input: string, path: PathSeg[]): ParsedUrl | null {
-    const u = parseUrl(input);
-    if (!u.ok) {
-      this.error(path, u.error);
-      return null;
-    }
-    return u.value;
-  }
-
-  private call(c: CallInput, path: PathSeg[]): CallSpec | null {
-    const url = this.url(c.url, [...path, 'url']);
-    const timeoutUs = this.duration(c.timeout, [...path, 'timeout'], 0);
-    const method = this.method(c.method, [...path, 'method']);
-    if (!url) return null;
-    return {
-      url,
-      method,
-      headers: this.headers(c.headers),
-      timeoutUs,
-      attempts: c.attempts ?? 1,
-      retryWhen: c.retryOn ?? 'error',
-      source: this.at(path),
-    };
-  }
-
-  // ---- traffic ----
-  private traffic(spec: SpecInput, durationUs: number, deployments: DeploymentResource[], rejected: string[]): TrafficSpec[] {
-    const out: TrafficSpec[] = [];
-    if (!spec.traffic || !this.readable(['spec', 'traffic'])) return out;
-    const names = new Map<string, number>();
-    spec.traffic.forEach((t: TrafficInput, i) => {
-      const path: PathSeg[] = ['spec', 'traffic', i];
-      if (typeof t?.name === 'string') {
-        if (names.has(t.name)) this.error([...path, 'name'], `traffic name '${t.name}' is already used by traffic[${names.get(t.name)}]; names must be unique`);
-        else names.set(t.name, i);
-      }
-      if (!this.intact(path)) return;
-      let from: TrafficSpec['from'] = null;
-      let fromOk = true;
-      if (t.from !== undefined) {
-        const d = this.findDeployment(t.from, deployments, rejected, [...path, 'from'], 'from');
-        if (d && d !== 'rejected') from = { namespace: d.meta.namespace, deployment: d.meta.name };
-        else fromOk = false;
-      }
-      const url = this.url(t.url, [...path, 'url']);
-      const method = this.method(t.method, [...path, 'method']);
-      let load: LoadModel | null = null;
-      if (t.rate !== undefined && t.connections !== undefined) {
-        this.error(path, 'use either rate (open loop) or connections (closed loop, like fortio -c), not both');
-      } else if (t.rate !== undefined) {
-        const r = parseRate(t.rate);
-        if (!r.ok) this.error([...path, 'rate'], r.error);
-        else load = { kind: 'open', ratePerSec: r.value, arrival: t.arrival ?? 'poisson' };
-        if (t.qps !== undefined) this.error([...path, 'qps'], 'qps is for closed-loop traffic (with connections); an open-loop entry sets its rate with rate');
-      } else if (t.connections !== undefined) {
-        const qps = t.qps ?? 0;
-        if (qps > MAX_RATE_PER_SEC) this.error([...path, 'qps'], `qps ${qps} is above the limit of ${MAX_RATE_PER_SEC}/s`);
-        else load = { kind: 'closed', connections: t.connections, qps };
-        if (t.arrival !== undefined) this.error([...path, 'arrival'], 'arrival is for open-loop traffic (with rate); closed-loop requests start when the previous one answered');
-      } else {
-        this.error(path, 'traffic needs rate (open loop, e.g. rate: 20/s) or connections (closed loop, e.g. connections: 2)');
-      }
-      const startUs = this.duration(t.start, [...path, 'start'], 0);
-      let stopUs = this.duration(t.stop, [...path, 'stop'], durationUs);
-      if (stopUs > durationUs) {
-        this.warn([...path, 'stop'], `stop ${t.stop} is after the scenario duration (${durationUs / US_PER_S}s); traffic stops at the duration`);
-        stopUs = durationUs;
-      }
-      if (startUs >= stopUs) this.error(t.start !== undefined ? [...path, 'start'] : path, `start (${startUs / US_PER_S}s) must be before stop (${stopUs / US_PER_S}s)`);
-      const timeoutUs = this.duration(t.timeout, [...path, 'timeout'], 0);
-      if (!url || !load || !fromOk) return;
-      out.push({
-        name: t.name,
-        from,
-        method,
-        url,
-        headers: this.headers(t.headers),
-        load,
-        requests: t.requests ?? 0,
-        startUs,
-        stopUs,
-        timeoutUs,
-        source: this.at(path),
-      });
-    });
-    return out;
-  }
-
   // ---- expectations ----
   private expectations(
     spec: SpecInput,
@@ -733,25 +541,6 @@ class Resolver {
 }
 
 /** Behaviour of a Deployment the scenario does not describe. */
-export function defaultBehaviour(d: DeploymentResource): WorkloadBehaviour {
-  return {
-    namespace: d.meta.namespace,
-    deployment: d.meta.name,
-    serviceTime: DEFAULT_SERVICE_TIME,
-    concurrency: 0,
-    queueLimit: 0,
-    queueFullStatus: 503,
-    errorPpm: 0,
-    errorStatus: 500,
-    status: 200,
-    calls: [],
-    propagateHeaders: [],
-    onCallFailure: { kind: 'continue' },
-    responseBytes: 0,
-    source: null,
-  };
-}
-
 /** Deployments by namespace/name, first appearance order, latest definition. */
 function uniqueDeployments(resources: readonly Resource[]): DeploymentResource[] {
   return latestByKey(resources).filter((r): r is DeploymentResource => r.kind === 'Deployment');
