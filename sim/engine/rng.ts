@@ -16,18 +16,28 @@ interface AleaState {
   c: number;
 }
 
+/** Doubles computed per refill of a stream's buffer (64 alea steps). */
+const BLOCK = 32;
+
 export class Rng {
   /** The full label path, e.g. "7/traffic/jason". Also the alea seed of this stream. */
   readonly label: string;
   // alea's state, stepped here instead of through seedrandom's closures (prng.double → prng →
-  // me.next): sampled latencies are a third of a Bookinfo run's time, and this roughly halves
-  // the cost of a draw. seedrandom still seeds (its Mash hash); `step` and `next` are alea's
-  // arithmetic, operation for operation, so a stream yields exactly the numbers of
-  // seedrandom.alea(label).double() (test/engine/rng.test.ts compares them).
+  // me.next): sampled latencies are a quarter of a Bookinfo run's time. seedrandom still seeds
+  // (its Mash hash); `refill` is alea's arithmetic, operation for operation, so a stream yields
+  // exactly the numbers of seedrandom.alea(label).double() (test/engine/rng.test.ts compares them).
   private s0: number;
   private s1: number;
   private s2: number;
   private c: number;
+  /**
+   * The stream's next doubles, computed BLOCK at a time with the state in locals: a draw is then
+   * one typed-array read, about 2.5× cheaper than stepping the object's fields each time. Only
+   * the batching changes, never the sequence. Allocated at the first draw (most streams of a large
+   * mesh never draw).
+   */
+  private buf: Float64Array | null = null;
+  private bufAt = BLOCK;
   private spareNormal = NaN;
 
   constructor(seedLabel: string) {
@@ -39,17 +49,42 @@ export class Rng {
     this.c = state.c;
   }
 
-  /** One alea step: 32 random bits as a float in [0, 1) (seedrandom's plain `prng()`). */
-  private step(): number {
-    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    return (this.s2 = t - (this.c = t | 0));
+  /**
+   * The next BLOCK values of alea's double(): 53 random bits from two steps, the first giving the
+   * high 32 bits, the second the low 21 (seedrandom's `prng() + (prng() * 0x200000 | 0) * 2^-53`).
+   */
+  private refill(): Float64Array {
+    const buf = (this.buf ??= new Float64Array(BLOCK));
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let c = this.c;
+    for (let k = 0; k < BLOCK; k++) {
+      let t = 2091639 * s0 + c * 2.3283064365386963e-10; // 2^-32
+      s0 = s1;
+      s1 = s2;
+      c = t | 0;
+      s2 = t - c;
+      const high = s2;
+      t = 2091639 * s0 + c * 2.3283064365386963e-10;
+      s0 = s1;
+      s1 = s2;
+      c = t | 0;
+      s2 = t - c;
+      buf[k] = high + ((s2 * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.c = c;
+    this.bufAt = 0;
+    return buf;
   }
 
-  /** alea's double(): 53 random bits from two steps (the second supplies the low 21 bits). */
+  /** alea's double(): the next value of the stream. */
   private next(): number {
-    return this.step() + ((this.step() * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
+    const buf = this.bufAt < BLOCK ? this.buf! : this.refill();
+    return buf[this.bufAt++];
   }
 
   /** The root stream of a run. */
