@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import { runScenario } from '../../sim/run.ts';
 import { runBaselineBookinfo } from './baseline-bookinfo.ts';
 import { benchBookinfo } from './bench-bookinfo.ts';
+import { runFloorBookinfo } from './floor-bookinfo.ts';
 import { compareResults, formatComparison, REGRESSION_THRESHOLD } from './compare.ts';
 import { holdEngine, holdPlainHeap } from './engine-heap.ts';
 import { DEFAULT_SHAPE } from './generate-mesh.ts';
@@ -78,13 +79,23 @@ if (argv.includes('--scaling')) {
     const bare: number[] = [];
     const meshsimCpu: number[] = [];
     const bareCpu: number[] = [];
+    // The same events and draws as meshsim's model without its logic (floor-bookinfo.ts): how much
+    // of the ratio the model's fidelity costs before any sidecar logic runs.
+    const floor: number[] = [];
+    const floorCpu: number[] = [];
+    let floorEvents = 0;
     let last: ReturnType<typeof runScenario> | null = null;
     let base = runBaselineBookinfo(quick ? 20_000 : 50_000, 1); // warm-up (JIT), not timed
+    runFloorBookinfo(quick ? 20_000 : 50_000, 1); // warm-up
     for (let i = 0; i < REPS; i++) {
       const b = timeIt(() => runBaselineBookinfo(n, 1));
       bare.push(b.ms);
       bareCpu.push(b.cpuMs);
       base = b.value;
+      const f = timeIt(() => runFloorBookinfo(n, 1));
+      floor.push(f.ms);
+      floorCpu.push(f.cpuMs);
+      floorEvents = f.value.events;
       const s = benchBookinfo(n);
       const m = timeIt(() => runScenario(s));
       meshsim.push(m.ms);
@@ -105,6 +116,13 @@ if (argv.includes('--scaling')) {
       ratio: Number((median(meshsim) / median(bare)).toFixed(2)),
       cpuRatio: Number((median(meshsimCpu) / median(bareCpu)).toFixed(2)),
       target: 4,
+      fidelityFloor: {
+        medianMs: Math.round(median(floor)),
+        events: floorEvents,
+        ratio: Number((median(floor) / median(bare)).toFixed(2)),
+        cpuRatio: Number((median(floorCpu) / median(bareCpu)).toFixed(2)),
+        meshsimOverFloor: Number((median(meshsim) / median(floor)).toFixed(2)),
+      },
     };
   }
 
