@@ -702,7 +702,7 @@ export class DataPlane implements OutboundClient {
         } else if (a.queued) pool.cancel(a);
       }
     }
-    this.emitUpstream(s, a.n, a.sentUs, a.destPod, a.clusterName, status, flags);
+    this.emitUpstream(s, a.n, a.sentUs, a.destPod, a.clusterName, status, flags, a.mtls);
   }
 
   private finish(s: Stream, status: number, flags: string, deliver: boolean): void {
@@ -721,7 +721,7 @@ export class DataPlane implements OutboundClient {
     if (deliver) s.caller.onResponse(status, flags);
   }
 
-  private emitUpstream(s: Stream, attempt: number, startUs: number, destPod: PodInfo | null, cluster: string, code: number, flags: string): void {
+  private emitUpstream(s: Stream, attempt: number, startUs: number, destPod: PodInfo | null, cluster: string, code: number, flags: string, mtls = false): void {
     const route = s.route;
     if (s.faultFlags !== '') flags = addFlag(flags, s.faultFlags);
     this.trace.emit({
@@ -745,6 +745,7 @@ export class DataPlane implements OutboundClient {
       code,
       flags,
       route: route && route.vs ? `${route.vs}#${route.ruleIndex}` : null,
+      security: mtls ? 'mutual_tls' : 'none',
     });
   }
 

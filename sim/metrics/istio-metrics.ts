@@ -14,8 +14,9 @@
  *   disconnect; caller-side flags (URX, DI) are not in the destination's view. Both reporters
  *   carry the attempt's duration as the calling proxy saw it (no separate server-side time).
  * - connection_security_policy: "unknown" on source reports (as Istio does); on destination
- *   reports "mutual_tls" when the caller has a sidecar (auto mTLS, the default), else "none".
- *   A DestinationRule or PeerAuthentication that turns mTLS off (DISABLE) is not reflected.
+ *   reports what the attempt's connection was (the upstream event's `security`): "mutual_tls"
+ *   when the client sidecar originated Istio mTLS, "none" for plaintext — a caller without a
+ *   sidecar, a DestinationRule with tls DISABLE, or the server's PeerAuthentication DISABLE.
  * - Sizes: requests carry no body in meshsim, so istio_request_bytes observes 0 per request (what
  *   Istio reports for a GET). istio_response_bytes observes the destination workload's
  *   `responseBytes` (scenario spec) when the response came from its application, and 0 for
@@ -250,12 +251,13 @@ export class IstioMetricsFold implements TraceSink {
 
   /**
    * The series of an event, found through nested maps keyed by fields the trace already holds
-   * (reporter, calling namespace and pod, destination namespace and pod, cluster, code, flags), so the hot path allocates
+   * (reporter, calling namespace and pod, destination namespace and pod, cluster, code, security, flags), so the hot path allocates
    * nothing; labels are built only when a series is first seen.
    */
   private seriesFor(ev: UpstreamEvent, reporter: 'source' | 'destination'): SeriesAcc {
     // Pod names repeat across namespaces (sleep-0 in foo and in bar), so namespaces are on the path too.
-    const path: (string | number)[] = [reporter, ev.sourceNamespace ?? '', ev.sourcePod ?? ev.source, ev.destNamespace ?? '', ev.destPod ?? '', ev.cluster, ev.code, ev.flags];
+    // The same pods may talk mTLS and plaintext in one run (a DestinationRule applied mid-run).
+    const path: (string | number)[] = [reporter, ev.sourceNamespace ?? '', ev.sourcePod ?? ev.source, ev.destNamespace ?? '', ev.destPod ?? '', ev.cluster, ev.code, ev.security, ev.flags];
     let m: Map<string | number, unknown> = this.index;
     for (let i = 0; i < path.length - 1; i++) {
       let next = m.get(path[i]) as Map<string | number, unknown> | undefined;
@@ -310,7 +312,7 @@ export class IstioMetricsFold implements TraceSink {
     const fqdn = serviceFqdn(ev.cluster, ev.service);
     const fqdnParts = fqdn.split('.');
     const inMesh = fqdn.endsWith('.svc.cluster.local') && fqdnParts.length === 5;
-    const security = reporter === 'source' ? 'unknown' : ev.sourceNamespace !== null && this.hasSidecar(ev.sourceNamespace, ev.sourcePod) ? 'mutual_tls' : 'none';
+    const security = reporter === 'source' ? 'unknown' : ev.security;
     const outcome = reporter === 'source' ? { code: ev.code, flags: ev.flags } : destinationOutcome(ev.code, ev.flags)!;
     const values: Record<IstioLabel, string> = {
       reporter,

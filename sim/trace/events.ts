@@ -69,6 +69,13 @@ export interface UpstreamEvent {
   flags: string;
   /** "ns/name#rule" of the VirtualService rule used, or null for the default route. */
   route: string | null;
+  /**
+   * The attempt's connection as Istio's `connection_security_policy` names it: "mutual_tls" when
+   * the client sidecar originated Istio mTLS (auto mTLS, or DestinationRule ISTIO_MUTUAL), "none"
+   * for plaintext (no client sidecar, DestinationRule DISABLE, the server's PeerAuthentication
+   * DISABLE under auto mTLS) and for replies no connection carried (NR, UH, UO, FI …).
+   */
+  security: 'mutual_tls' | 'none';
 }
 
 /** An application finished handling one inbound request. */

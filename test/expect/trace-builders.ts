@@ -30,6 +30,7 @@ export function up(p: Partial<UpstreamEvent> & { latencyUs?: number } = {}): Ups
     code: p.code ?? 200,
     flags: p.flags ?? '-',
     route: p.route ?? null,
+    security: p.security ?? (destination ? 'mutual_tls' : 'none'),
   };
 }
 

@@ -32,6 +32,7 @@ function up(over: Partial<UpstreamEvent>): UpstreamEvent {
     code: 200,
     flags: '-',
     route: null,
+    security: 'mutual_tls',
     ...over,
   };
 }

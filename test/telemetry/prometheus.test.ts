@@ -226,6 +226,38 @@ describe('connection_security_policy and reporters: the authentication policy ma
 
 });
 
+describe('connection_security_policy follows the connection, not the caller: mTLS turned off between two sidecars (istio-semantics.md §2.7, §5.1, §8.12)', () => {
+  // 40 s: DestinationRule tls DISABLE for httpbin.bar port 8000; 50 s: PeerAuthentication DISABLE
+  // for httpbin in foo plus a DestinationRule DISABLE. Both callers still have sidecars.
+  const { text } = run('scenarios/mtls-authn-policy.yaml', 10_000_000);
+  const all = samples(text).filter((s) => s.name === 'istio_requests_total' && s.labels.reporter === 'destination');
+  /** Requests a destination series gained during the step that ends at `endMs`. */
+  const gained = (from: string, to: string, policy: string, endMs: number): number => {
+    const series = all.filter((s) => s.labels.source_workload_namespace === from && s.labels.destination_workload_namespace === to && s.labels.connection_security_policy === policy);
+    let n = 0;
+    for (const key of new Set(series.map((s) => JSON.stringify(s.labels)))) {
+      const points = series.filter((s) => JSON.stringify(s.labels) === key);
+      const at = (ms: number) => Math.max(0, ...points.filter((p) => p.ts <= ms).map((p) => p.value));
+      n += at(endMs) - at(endMs - 10_000);
+    }
+    return n;
+  };
+
+  it('sidecar → sidecar reads mutual_tls under auto mTLS, and none once a DestinationRule sends plaintext (foo → bar from 40 s)', () => {
+    expect(gained('foo', 'bar', 'mutual_tls', 10_000)).toBeGreaterThan(10); // ~40 expected (4/s for 10 s)
+    expect(gained('foo', 'bar', 'none', 10_000)).toBe(0);
+    // The step 40–50 s: the DestinationRule lands at 40 s (instant propagation), so all plaintext.
+    expect(gained('foo', 'bar', 'none', 50_000)).toBeGreaterThan(10); // ~40 expected (4/s for 10 s)
+    expect(gained('foo', 'bar', 'mutual_tls', 50_000)).toBe(0);
+  });
+
+  it("under auto mTLS a server PeerAuthentication DISABLE makes sidecar clients send plaintext too (bar → foo from 50 s)", () => {
+    expect(gained('bar', 'foo', 'mutual_tls', 50_000)).toBeGreaterThan(10); // ~40 expected (4/s for 10 s)
+    expect(gained('bar', 'foo', 'none', 60_000)).toBeGreaterThan(10); // ~40 expected (4/s for 10 s)
+    expect(gained('bar', 'foo', 'mutual_tls', 60_000)).toBe(0);
+  });
+});
+
 describe('reporters when STRICT resets plaintext (istio-semantics.md §8.11)', () => {
   it('legacy → foo under STRICT is code 0 UC with no report at all: no sidecar at the caller, no HTTP request at the server', () => {
     const { text } = run('scenarios/mtls-migration.yaml');
@@ -255,7 +287,7 @@ describe('IstioMetricsFold', () => {
   const up = (i: number, source = 'a'): TraceEvent => ({
     kind: 'upstream', timeUs: i * 1000 + 500, startUs: i * 1000, req: i, client: 'c', stream: i, parent: 0, attempt: 1,
     source, sourceNamespace: 'ns', sourcePod: `${source}-0`, service: 'b', cluster: 'outbound|80||b.ns.svc.cluster.local',
-    destination: 'b-v1', destNamespace: 'ns', destPod: 'b-v1-0', version: 'v1', code: 200, flags: '-', route: null,
+    destination: 'b-v1', destNamespace: 'ns', destPod: 'b-v1-0', version: 'v1', code: 200, flags: '-', route: null, security: 'mutual_tls',
   });
 
   it('memory follows label sets × steps, not requests: 100k attempts of one edge make 2 series of 10 snapshots', () => {
