@@ -136,7 +136,10 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
 
   const root = Rng.root(s.seed);
   let resources: Resource[] = s.resources;
-  const registry = new Registry(resources, { podSlots: s.podSlots });
+  // Every pod the run will ever have; the services are those in force (rebuilt when they change).
+  const registry = new Registry(resources, { podSlots: s.podSlots, laterDeployments: s.laterDeployments });
+  let services = serviceSignature(resources);
+  let currentRegistry = registry;
   let budgetMessage: string | null = null;
   const dataPlane = new DataPlane({
     engine,
@@ -174,6 +177,13 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
     },
     onConfigAction: (a) => {
       resources = applyTimelineAction(resources, a);
+      const next = serviceSignature(resources);
+      if (!sameMembers(next, services)) {
+        // A Service or ServiceEntry came or went: cluster DNS and istiod see it from now on.
+        services = next;
+        currentRegistry = registry.withServicesOf(resources);
+        dataPlane.setRegistry(currentRegistry);
+      }
       trace.emit({ kind: 'timeline', timeUs: engine.nowUs, action: a.kind, label: a.label });
       if (propagation) propagation.change();
       else push();
@@ -189,7 +199,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
   const compile = (): ProxyDelivery[] => {
     version++;
     const v = version;
-    const ctx: CompileContext = { registry, profile: s.profile, resources };
+    const ctx: CompileContext = { registry: currentRegistry, profile: s.profile, resources };
     const cp = new ControlPlane(ctx, v, controlPlane ?? undefined);
     controlPlane = cp;
     const out: ProxyDelivery[] = [];
@@ -324,4 +334,13 @@ export function applyTimelineAction(resources: readonly Resource[], a: TimelineA
   const byKey = new Map(resources.map((r) => [resourceKey(r), r] as [string, Resource]));
   for (const r of added) byKey.set(resourceKey(r), r);
   return [...byKey.values()];
+}
+
+/** The resources the registry's services come from (Services, ServiceEntries), by identity. */
+function serviceSignature(resources: readonly Resource[]): Resource[] {
+  return resources.filter((r) => r.kind === 'Service' || r.kind === 'ServiceEntry');
+}
+
+function sameMembers(a: readonly Resource[], b: readonly Resource[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
 }

@@ -42,6 +42,13 @@ export class PodPlan {
     }
   }
 
+  /** A Deployment the timeline applies that did not exist before: no pods yet (scale it up). */
+  add(namespace: string, name: string): PlannedDeployment {
+    const d: PlannedDeployment = { namespace, name, live: [], next: 0, initial: 0 };
+    this.byKey.set(`${namespace}/${name}`, d);
+    return d;
+  }
+
   deployment(namespace: string, name: string): PlannedDeployment | undefined {
     return this.byKey.get(`${namespace}/${name}`);
   }

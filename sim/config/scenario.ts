@@ -277,7 +277,7 @@ class Resolver {
     const resolvedTimeline =
       spec.timeline && this.readable(['spec', 'timeline'])
         ? resolveTimeline(spec, this, { durationUs, profile, startOrder: order, base: resources, rejected, deployments: uniqueDeployments(resources), clients: clientNames })
-        : { actions: [], podSlots: {} };
+        : { actions: [], podSlots: {}, laterDeployments: [] };
     const timeline = resolvedTimeline.actions;
     const applied = timeline.flatMap((a) => timelineResources(a));
     const everything = [...resources, ...applied];
@@ -326,6 +326,7 @@ class Resolver {
       inputHash: this.hasher.hex(),
       ...(propagation !== undefined ? { propagation } : {}),
       ...(Object.keys(resolvedTimeline.podSlots).length > 0 ? { podSlots: resolvedTimeline.podSlots } : {}),
+      ...(resolvedTimeline.laterDeployments.length > 0 ? { laterDeployments: resolvedTimeline.laterDeployments } : {}),
     };
   }
 

@@ -59,12 +59,14 @@ export interface ResolvedTimeline {
   actions: TimelineAction[];
   /** Pods per Deployment when the timeline creates pods (ResolvedScenario.podSlots). */
   podSlots: Record<string, number>;
+  /** Deployments the timeline applies that do not exist at t=0 (ResolvedScenario.laterDeployments). */
+  laterDeployments: DeploymentResource[];
 }
 
 const seconds = (us: number): string => `${us / US_PER_S}s`;
 
 export function resolveTimeline(spec: { timeline?: TimelineInput[] }, h: TimelineHost, w: TimelineWorld): ResolvedTimeline {
-  if (!spec.timeline) return { actions: [], podSlots: {} };
+  if (!spec.timeline) return { actions: [], podSlots: {}, laterDeployments: [] };
   const entries: { entry: TimelineInput; i: number; atUs: number; verb: (typeof TIMELINE_ACTIONS)[number] }[] = [];
   spec.timeline.forEach((entry, i) => {
     const path: PathSeg[] = ['spec', 'timeline', i];
@@ -90,12 +92,14 @@ export function resolveTimeline(spec: { timeline?: TimelineInput[] }, h: Timelin
   for (const e of entries) {
     const a = r.entry(e.entry, ['spec', 'timeline', e.i], e.atUs, e.verb);
     if (a) actions.push(a);
+    // What the entry did to Deployments: their pods come up or go (apply, delete, patch).
+    actions.push(...r.takeRollouts());
     if (r.plan.total() > MAX_PODS) {
       h.error(['spec', 'timeline', e.i], `by this entry the run would have ${r.plan.total()} pods in all (every pod the timeline creates counts), above meshsim's limit of ${MAX_PODS}; each pod is simulated with its own sidecar`);
       break;
     }
   }
-  return { actions, podSlots: r.plan.slots() };
+  return { actions, podSlots: r.plan.slots(), laterDeployments: r.laterDeployments };
 }
 
 class TimelineResolver {
@@ -157,7 +161,10 @@ class TimelineResolver {
     });
     const layer = dedupeLayer(resources);
     for (const d of layer.diagnostics) this.h.push(d);
-    for (const r of layer.resources) this.current.set(resourceKey(r), r);
+    for (const r of layer.resources) {
+      if (r.kind === 'Deployment') this.deploymentChanged(this.current.get(resourceKey(r)) as DeploymentResource | undefined, r, where, base, 'apply');
+      this.current.set(resourceKey(r), r);
+    }
     return { kind: 'apply', ...base, resources: layer.resources, label: `apply ${list.join(', ')}` };
   }
 
@@ -172,6 +179,8 @@ class TimelineResolver {
         const same = [...this.current.keys()].filter((k) => k.startsWith(`${ref.kind}/`)).map((k) => k.slice(ref.kind.length + 1));
         this.h.warn(at, `nothing to delete: no ${ref.kind} ${ns ? `${ns}/` : ''}${ref.name} exists at that time${didYouMean(`${ns}/${ref.name}`, same)}`, CODES.reference);
       }
+      const gone = this.current.get(key);
+      if (gone?.kind === 'Deployment') this.deploymentDeleted(gone, base);
       this.current.delete(key);
       this.h.raws.delete(key);
       keys.push(key);
@@ -197,13 +206,62 @@ class TimelineResolver {
     if (p.resources.length !== 1) return null;
     // A patch keeps the resource's creationTimestamp: "oldest wins" order does not move.
     const patched = { ...p.resources[0], meta: { ...p.resources[0].meta, order: old.meta.order } } as Resource;
-    if (patched.kind === 'Deployment') {
-      this.h.warn(where, `patching a Deployment does not change its pods in meshsim; use scale (replicas) or restart (rolling update)`);
-    }
+    if (patched.kind === 'Deployment') this.deploymentChanged(old as DeploymentResource, patched, where, base, 'patch');
     this.current.set(key, patched);
     this.h.raws.set(key, merged);
     return { kind: 'patch', ...base, resources: [patched], label: `patch ${name}` };
   }
+
+  // ---- Deployments changed by configuration (the Deployment controller) ----
+
+  /** Scale actions the last entry caused by applying, patching or deleting Deployments. */
+  private rollouts: TimelineAction[] = [];
+
+  takeRollouts(): TimelineAction[] {
+    const out = this.rollouts;
+    this.rollouts = [];
+    return out;
+  }
+
+  /**
+   * A Deployment applied or patched (istio-semantics.md §6.3): a new one gets its replicas as new
+   * pods (pending → starting → ready), a changed `replicas` scales the pods it has now. A changed pod
+   * template would roll out new pods in Kubernetes; meshsim keeps the pods it planned, so it says so.
+   */
+  private deploymentChanged(old: DeploymentResource | undefined, d: DeploymentResource, where: PathSeg[], base: Base, verb: 'apply' | 'patch'): void {
+    const ns = d.meta.namespace;
+    let planned = this.plan.deployment(ns, d.meta.name);
+    if (old !== undefined && planned !== undefined && templateOf(old) !== templateOf(d)) {
+      this.h.warn(
+        where,
+        `${verb === 'apply' ? 'applying' : 'patching'} Deployment ${ns}/${d.meta.name} changes its pod template, which meshsim does not roll out: its pods keep the template they were planned with (labels, annotations, service account, ports); add a restart entry for a rolling update of the same pods`,
+      );
+    }
+    if (old === undefined || planned === undefined) {
+      if (planned === undefined) {
+        planned = this.plan.add(ns, d.meta.name);
+        this.laterDeployments.push(d);
+      }
+      this.w.deployments = [...this.w.deployments.filter((x) => !(x.meta.namespace === ns && x.meta.name === d.meta.name)), d];
+    } else if (d.replicas === planned.live.length) return;
+    this.pushScale(planned, d.replicas, base, `${verb} ${d.meta.name}: ${d.replicas} replica${d.replicas === 1 ? '' : 's'}`);
+  }
+
+  /** Deleting a Deployment deletes its pods (gracefully, as its ReplicaSet is scaled to 0). */
+  private deploymentDeleted(d: Resource, base: Base): void {
+    const planned = this.plan.deployment(d.meta.namespace, d.meta.name);
+    if (planned === undefined) return;
+    this.w.deployments = this.w.deployments.filter((x) => !(x.meta.namespace === d.meta.namespace && x.meta.name === d.meta.name));
+    if (planned.live.length > 0) this.pushScale(planned, 0, base, `delete ${d.meta.name}: its pods terminate`);
+  }
+
+  private pushScale(d: PlannedDeployment, replicas: number, base: Base, label: string): void {
+    const { pods, create } = this.plan.scale(d, replicas, `deleted at ${seconds(base.atUs)}`);
+    this.rollouts.push({ kind: 'scale', ...base, target: ref(d), replicas, pods, create, readinessDelayUs: DEFAULT_READINESS_DELAY_US, label });
+  }
+
+  /** Deployments first applied by the timeline, in the order it applies them (their pods start absent). */
+  readonly laterDeployments: DeploymentResource[] = [];
 
   // ---- pods ----
 
@@ -392,4 +450,9 @@ interface Base {
 
 function ref(d: PlannedDeployment): DeploymentRef {
   return { namespace: d.namespace, deployment: d.name };
+}
+
+/** What of a Deployment shapes its pods (the pod template as meshsim reads it), as one string. */
+function templateOf(d: DeploymentResource): string {
+  return JSON.stringify([d.podLabels, d.podAnnotations, d.serviceAccount, d.containerPorts, d.locality ?? null]);
 }

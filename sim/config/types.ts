@@ -429,4 +429,9 @@ export interface ResolvedScenario {
    * kill replacements, rolling updates); pods beyond `replicas` start absent. Absent = replicas.
    */
   podSlots?: Record<string, number>;
+  /**
+   * Deployments a timeline `apply` creates (absent at t=0): their pods exist from that moment
+   * (scenarios/README.md, "Timeline"). Absent = none.
+   */
+  laterDeployments?: DeploymentResource[];
 }

@@ -49,6 +49,12 @@ export interface PodInfo {
 export interface RegistryOptions {
   /** Pods per Deployment ("ns/name" → count) when the timeline creates more than `replicas`. */
   podSlots?: Readonly<Record<string, number>>;
+  /**
+   * Deployments the timeline applies that do not exist at t=0: their pods (podSlots of them) are
+   * in the registry from the start, all `later`, after every pod of the t=0 Deployments, so the
+   * ids of those do not move.
+   */
+  laterDeployments?: readonly DeploymentResource[];
 }
 
 export interface RegistryService {
@@ -105,7 +111,11 @@ export class Registry {
   private readonly byFqdn = new Map<string, RegistryService>();
   private readonly resolved = new Map<string, Map<string, RegistryService | null>>();
 
-  constructor(resources: readonly Resource[], opts: RegistryOptions = {}) {
+  /**
+   * `pods`: the pods of another registry of the same run (withServicesOf); otherwise they are built
+   * from the Deployments in `resources` and `opts`.
+   */
+  constructor(resources: readonly Resource[], opts: RegistryOptions = {}, pods?: PodInfo[]) {
     const nsLabels = new Map<string, Record<string, string>>();
     for (const r of resources) if (r.kind === 'Namespace') nsLabels.set(r.meta.name, r.meta.labels);
 
@@ -146,40 +156,16 @@ export class Registry {
       }
     }
 
-    const deployments = resources
-      .filter((r): r is DeploymentResource => r.kind === 'Deployment')
-      .sort((a, b) => byString(`${a.meta.namespace}/${a.meta.name}`, `${b.meta.namespace}/${b.meta.name}`));
-    const gatewaySelectors: Record<string, string>[] = [];
-    for (const r of resources) if (r.kind === 'Gateway' && r.spec.selector && Object.keys(r.spec.selector).length > 0) gatewaySelectors.push(r.spec.selector);
-    const pods: PodInfo[] = [];
-    for (const d of deployments) {
-      const gateway = isGatewayDeployment(d) || gatewaySelectors.some((sel) => labelsMatch(sel, d.podLabels));
-      const sidecar = d.podAnnotations[EXTERNAL_HOST_ANNOTATION] === undefined && (gateway || injectsSidecar(d, nsLabels.get(d.meta.namespace) ?? {}));
-      const namedPorts: Record<string, number> = {};
-      for (const p of d.containerPorts) if (p.name) namedPorts[p.name] = p.containerPort;
-      const slots = Math.max(d.replicas, opts.podSlots?.[`${d.meta.namespace}/${d.meta.name}`] ?? 0);
-      for (let i = 0; i < slots; i++) {
-        const id = pods.length;
-        pods.push({
-          id,
-          name: `${d.meta.name}-${i}`,
-          namespace: d.meta.namespace,
-          deployment: d.meta.name,
-          labels: d.podLabels,
-          serviceAccount: d.serviceAccount,
-          version: d.podLabels.version ?? null,
-          app: d.podLabels.app ?? null,
-          hasSidecar: sidecar,
-          gateway,
-          externalHost: d.podAnnotations[EXTERNAL_HOST_ANNOTATION] ?? null,
-          ip: `10.244.${(id >> 8) & 255}.${(id & 255) + 2}`,
-          namedPorts,
-          locality: d.locality ?? null,
-          ...(i >= d.replicas ? { later: true } : {}),
-        });
-      }
-    }
-    this.pods = pods;
+    this.pods = pods ?? buildPods(resources, opts, nsLabels);
+  }
+
+  /**
+   * The registry as it is once the Services and ServiceEntries of `resources` are the ones in force
+   * (a timeline apply or delete): same pods, services rebuilt. A new object, so istiod's
+   * incremental compile sees that the registry changed.
+   */
+  withServicesOf(resources: readonly Resource[]): Registry {
+    return new Registry(resources, {}, this.pods);
   }
 
   service(fqdn: string): RegistryService | undefined {
@@ -237,4 +223,44 @@ export class Registry {
     if (typeof port.targetPort === 'number') return port.targetPort;
     return pod.namedPorts[port.targetPort] ?? port.port;
   }
+}
+
+/** Every pod the run will ever have: the t=0 Deployments' (sorted), then the later ones'. */
+function buildPods(resources: readonly Resource[], opts: RegistryOptions, nsLabels: Map<string, Record<string, string>>): PodInfo[] {
+  const bySortKey = (a: DeploymentResource, b: DeploymentResource): number => byString(`${a.meta.namespace}/${a.meta.name}`, `${b.meta.namespace}/${b.meta.name}`);
+  const initial = resources.filter((r): r is DeploymentResource => r.kind === 'Deployment').sort(bySortKey);
+  const later = [...(opts.laterDeployments ?? [])].sort(bySortKey);
+  const deployments = [...initial, ...later];
+  const gatewaySelectors: Record<string, string>[] = [];
+  for (const r of resources) if (r.kind === 'Gateway' && r.spec.selector && Object.keys(r.spec.selector).length > 0) gatewaySelectors.push(r.spec.selector);
+  const pods: PodInfo[] = [];
+  for (const d of deployments) {
+    const gateway = isGatewayDeployment(d) || gatewaySelectors.some((sel) => labelsMatch(sel, d.podLabels));
+    const sidecar = d.podAnnotations[EXTERNAL_HOST_ANNOTATION] === undefined && (gateway || injectsSidecar(d, nsLabels.get(d.meta.namespace) ?? {}));
+    const namedPorts: Record<string, number> = {};
+    for (const p of d.containerPorts) if (p.name) namedPorts[p.name] = p.containerPort;
+    const isLater = later.includes(d);
+    const slots = isLater ? (opts.podSlots?.[`${d.meta.namespace}/${d.meta.name}`] ?? 0) : Math.max(d.replicas, opts.podSlots?.[`${d.meta.namespace}/${d.meta.name}`] ?? 0);
+    for (let i = 0; i < slots; i++) {
+      const id = pods.length;
+      pods.push({
+        id,
+        name: `${d.meta.name}-${i}`,
+        namespace: d.meta.namespace,
+        deployment: d.meta.name,
+        labels: d.podLabels,
+        serviceAccount: d.serviceAccount,
+        version: d.podLabels.version ?? null,
+        app: d.podLabels.app ?? null,
+        hasSidecar: sidecar,
+        gateway,
+        externalHost: d.podAnnotations[EXTERNAL_HOST_ANNOTATION] ?? null,
+        ip: `10.244.${(id >> 8) & 255}.${(id & 255) + 2}`,
+        namedPorts,
+        locality: d.locality ?? null,
+        ...(isLater || i >= d.replicas ? { later: true } : {}),
+      });
+    }
+  }
+  return pods;
 }

@@ -66,7 +66,7 @@ const DISCARD: OutboundCaller = { onResponse() {} };
 export class DataPlane implements OutboundClient {
   private readonly engine: Engine;
   private readonly trace: Trace;
-  private readonly registry: Registry;
+  private registry: Registry;
   private readonly rng: Rng;
   private readonly profile: SemanticsProfile;
   private readonly outboundLatency: Sampler;
@@ -116,6 +116,11 @@ export class DataPlane implements OutboundClient {
   /** Installs the inbound security config of `pod` (pushed with its proxy config). */
   installInbound(pod: PodInfo, sec: InboundSecurity): void {
     this.inboundSec[pod.id] = sec;
+  }
+
+  /** Services and ServiceEntries changed (a timeline apply or delete): DNS and routing see them now. Pods stay the same. */
+  setRegistry(registry: Registry): void {
+    this.registry = registry;
   }
 
   setInboundHandler(h: InboundHandler): void {
