@@ -13,7 +13,7 @@
  * in races between a response and a timeout.
  */
 import type { SemanticsProfile, SidecarLatency } from '../config/types.ts';
-import type { PodInfo, Registry } from '../control-plane/registry.ts';
+import type { PodInfo, Registry, RegistryService } from '../control-plane/registry.ts';
 import type { MirrorPolicy, ProxyConfig, RequestHead, WeightedCluster } from '../control-plane/types.ts';
 import type { InboundHandler, RootRequest, OutboundCaller, OutboundClient, OutboundHandle } from '../domain/ports.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -263,6 +263,7 @@ export class DataPlane implements OutboundClient {
         return;
       case 'no-listener':
         s.service = look.service.name;
+        if (this.staleListenerPassthrough(s, look.service, outUs)) return;
         this.localReply(s, outUs, 0, 'UF', 'PassthroughCluster');
         return;
       case 'no-route':
@@ -552,6 +553,25 @@ export class DataPlane implements OutboundClient {
     const rng = this.podLatencyRng[destPod.id];
     const oneWay = this.networkLatency(rng) + (destPod.hasSidecar ? this.inboundLatency(rng) : 0);
     this.engine.after(oneWay, this.onArriveAtPod, a);
+  }
+
+  /**
+   * The Service has this port but the sidecar's config predates it (a Service applied on the
+   * timeline, its push not landed yet): Envoy has no listener for it, so under ALLOW_ANY the
+   * virtual outbound listener passes the connection through to the ClusterIP it was dialled on and
+   * kube-proxy forwards it to a ready pod. False when that does not apply (no such port, REGISTRY_ONLY,
+   * no ready pod): the connection then fails.
+   */
+  private staleListenerPassthrough(s: Stream, svc: RegistryService, outUs: number): boolean {
+    if (this.profile.outboundTrafficPolicy !== 'ALLOW_ANY') return false;
+    const port = svc.ports.find((p) => p.port === s.head.port);
+    if (!port) return false;
+    const candidates = this.registry.selectedPods(svc).filter((p) => this.podUp[p.id] === 1);
+    if (candidates.length === 0) return false;
+    const destPod = candidates[this.directRng.int(candidates.length)];
+    this.passthrough(s, destPod, outUs, 'PassthroughCluster');
+    s.attempt!.port = this.registry.targetPort(port, destPod);
+    return true;
   }
 
   private localReply(s: Stream, delayUs: number, status: number, flags: string, cluster: string): void {

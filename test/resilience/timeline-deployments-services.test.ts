@@ -209,6 +209,24 @@ describe('Services and ServiceEntries applied or deleted on the timeline (§6.1)
     expect(ups(events).filter((u) => u.code === 200).every((u) => u.cluster === 'outbound|9090||api.default.svc.cluster.local')).toBe(true);
   });
 
+  it('with propagation, a sidecar without the push yet passes the request through to the ClusterIP (PassthroughCluster), then routes it (§3, §6.1)', () => {
+    const { events } = run(
+      loaded(`  duration: 4s
+  mesh: {propagation: default}
+  traffic:
+    - {name: load, from: client, url: "http://api:9090/", rate: 400/s}
+  timeline:
+    - {at: 2s, apply: api.yaml}`),
+    );
+    const answered = ups(events).filter((u) => u.startUs > 2 * S);
+    const passed = answered.filter((u) => u.cluster === 'PassthroughCluster');
+    // The push lands 150–600 ms later (debounce 100 ms + delay 50–500 ms): some requests fall in between.
+    expect(passed.length).toBeGreaterThan(0);
+    expect(passed.every((u) => u.code === 200 && u.startUs < 2.6 * S && u.destination === 'web')).toBe(true);
+    expect(answered.filter((u) => u.startUs > 2.6 * S).every((u) => u.cluster === 'outbound|9090||api.default.svc.cluster.local' && u.code === 200)).toBe(true);
+    expect(answered.some((u) => u.flags.includes('UF'))).toBe(false);
+  });
+
   it('a Service deleted at 2 s stops resolving from then on', () => {
     const { events } = run(
       loaded(`  duration: 4s
