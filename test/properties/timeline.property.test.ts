@@ -1,6 +1,6 @@
 /**
  * Random meshes with a random timeline (issue 4 item 5; istio-semantics.md §6.1, §6.3): pods are
- * killed, crash, scale, roll; apps slow down and fail; partitions open and close; client rates
+ * killed, crash, scale, roll; Deployments are applied and deleted, Services deleted; apps slow down and fail; partitions open and close; client rates
  * step and ramp; config propagates at once or with istiod's debounce and per-proxy delays. Every
  * such scenario must load, run without an exception or budget stop, keep the trace invariants
  * (no attempt to a pod that is gone, ejected hosts untouched, counts consistent …) and replay
@@ -30,7 +30,13 @@ type ActionModel =
   | { kind: 'partition'; fromSleep: boolean; fromApp: number; app: number; version: number; forMs: number }
   | { kind: 'traffic'; client: number; rate: number; overMs: number }
   /** Merge-patch the app's DestinationRule (when it has one) with outlier detection, pool limits and/or locality LB. */
-  | { kind: 'policy'; app: number; outlier: boolean; pool: boolean; locality: 'none' | 'failover' | 'distribute' };
+  | { kind: 'policy'; app: number; outlier: boolean; pool: boolean; locality: 'none' | 'failover' | 'distribute' }
+  /** Apply a new Deployment `svcI-canary` (the app's Service selects it; no subset does) with `replicas` pods. */
+  | { kind: 'deploy'; app: number; replicas: number }
+  /** Delete one of the app's Deployments: its pods terminate. */
+  | { kind: 'undeploy'; app: number; version: number }
+  /** Delete the app's Service: its name stops resolving. */
+  | { kind: 'unservice'; app: number };
 
 interface TimelineCase {
   mesh: MeshModel;
@@ -56,6 +62,9 @@ const actionArb: fc.Arbitrary<ActionModel> = fc.oneof(
   fc.record({ kind: fc.constant('partition' as const), fromSleep: fc.boolean(), fromApp: fc.nat(3), ...target, forMs: fc.constantFrom(0, 100) }),
   fc.record({ kind: fc.constant('traffic' as const), client: fc.nat(1), rate: fc.integer({ min: 1, max: 80 }), overMs: fc.constantFrom(0, 200) }),
   fc.record({ kind: fc.constant('policy' as const), app: fc.nat(3), outlier: fc.boolean(), pool: fc.boolean(), locality: fc.constantFrom('none' as const, 'failover' as const, 'distribute' as const) }),
+  fc.record({ kind: fc.constant('deploy' as const), app: fc.nat(3), replicas: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ kind: fc.constant('undeploy' as const), ...target }),
+  fc.record({ kind: fc.constant('unservice' as const), app: fc.nat(3) }),
 );
 
 const caseArb: fc.Arbitrary<TimelineCase> = fc.record({
@@ -79,16 +88,33 @@ function workloadRef(m: MeshModel, app: number, version: number): string {
  * Deployment at most once, so every entry is valid when it runs (a second kill could find no pod
  * left: a load-time error by design, covered by test/resilience/timeline-yaml.test.ts).
  */
-function timelineYaml(c: TimelineCase): Record<string, unknown>[] {
+function timelineYaml(c: TimelineCase): { entries: Record<string, unknown>[]; files: Record<string, string> } {
   const m = c.mesh;
+  const files: Record<string, string> = {};
   const durationMs = m.durationMs;
   const podCountTouched = new Set<string>();
   const entries: { atUs: number; entry: Record<string, unknown> }[] = [];
   const readinessDelay = `${c.readinessDelayMs}ms`;
+  const atUsOf = (atPermille: number): number => Math.floor((durationMs * 1000 * atPermille) / 1000);
+  // A deleted Deployment cannot be named later (a load-time error by design): find the deletions
+  // first; they take the Deployment's one pod-count change, and later entries naming it are dropped.
+  const deletedAt = new Map<string, number>();
+  const deletions = new Set<ActionModel>();
   for (const { atPermille, action: a } of c.actions) {
-    const atUs = Math.floor((durationMs * 1000 * atPermille) / 1000);
+    if (a.kind !== 'undeploy') continue;
+    const w = workloadRef(m, a.app, a.version);
+    if (deletedAt.has(w)) continue;
+    deletedAt.set(w, atUsOf(atPermille));
+    podCountTouched.add(w);
+    deletions.add(a);
+  }
+  const gone = (w: string, atUs: number): boolean => (deletedAt.get(w) ?? Infinity) <= atUs;
+  for (const { atPermille, action: a } of c.actions) {
+    const atUs = atUsOf(atPermille);
     const at = `${atUs}us`;
     let entry: Record<string, unknown> | null = null;
+    if (a.kind !== 'undeploy' && 'app' in a && 'version' in a && gone(workloadRef(m, a.app, a.version), atUs)) continue;
+    if (a.kind === 'partition' && !a.fromSleep && gone(workloadRef(m, a.fromApp, 0), atUs)) continue;
     switch (a.kind) {
       case 'kill':
       case 'crash':
@@ -133,10 +159,36 @@ function timelineYaml(c: TimelineCase): Record<string, unknown>[] {
         entry = { at, patch: { kind: 'DestinationRule', name: `svc${i}`, namespace: app.namespace, merge: { spec: { trafficPolicy } } } };
         break;
       }
+      case 'deploy': {
+        const i = a.app % m.apps.length;
+        const file = `canary-svc${i}.yaml`;
+        if (files[`prop/${file}`] !== undefined) break;
+        const labels = { app: `svc${i}`, version: 'canary' };
+        files[`prop/${file}`] = stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: `svc${i}-canary`, namespace: m.apps[i].namespace },
+          spec: { replicas: a.replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app', ports: [{ containerPort: 8080 }] }] } } },
+        });
+        entry = { at, apply: file };
+        break;
+      }
+      case 'undeploy': {
+        if (!deletions.has(a)) break;
+        const w = workloadRef(m, a.app, a.version);
+        const slash = w.indexOf('/');
+        entry = { at, delete: slash < 0 ? { kind: 'Deployment', name: w } : { kind: 'Deployment', namespace: w.slice(0, slash), name: w.slice(slash + 1) } };
+        break;
+      }
+      case 'unservice': {
+        const i = a.app % m.apps.length;
+        entry = { at, delete: { kind: 'Service', name: `svc${i}`, namespace: m.apps[i].namespace } };
+        break;
+      }
     }
     if (entry) entries.push({ atUs, entry });
   }
-  return entries.sort((x, y) => x.atUs - y.atUs).map((e) => e.entry);
+  return { entries: entries.sort((x, y) => x.atUs - y.atUs).map((e) => e.entry), files };
 }
 
 /** Puts an `istio-locality` label on every Deployment's pods (sleep first, then the apps' Deployments in order). */
@@ -159,9 +211,9 @@ function scenarioYaml(c: TimelineCase): { scenario: string; files: Record<string
   if (c.localities) for (const f of Object.keys(y.files)) y.files[f] = withLocalities(y.files[f], c.localities);
   const doc = parse(y.scenario) as { spec: Record<string, unknown> };
   const timeline = timelineYaml(c);
-  if (timeline.length > 0) doc.spec.timeline = timeline;
+  if (timeline.entries.length > 0) doc.spec.timeline = timeline.entries;
   doc.spec.mesh = { propagation: c.propagation };
-  return { scenario: stringify(doc), files: y.files };
+  return { scenario: stringify(doc), files: { ...y.files, ...timeline.files } };
 }
 
 function show(c: TimelineCase): string {
