@@ -34,6 +34,8 @@ export class PodPlan {
   private readonly byKey = new Map<string, PlannedDeployment>();
   /** Why a pod number no longer exists ("deleted at 3s"), by pod key "ns/name". */
   private readonly gone = new Map<string, string>();
+  /** Called for every pod the timeline creates, when it is planned (the loader decides injection then). */
+  onCreate: ((d: PlannedDeployment, n: number) => void) | null = null;
 
   constructor(deployments: readonly DeploymentResource[]) {
     for (const d of deployments) {
@@ -114,6 +116,7 @@ export class PodPlan {
   private create(d: PlannedDeployment): string {
     const n = d.next++;
     d.live.push(n);
+    this.onCreate?.(d, n);
     return this.podName(d, n);
   }
 

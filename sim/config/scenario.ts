@@ -277,7 +277,7 @@ class Resolver {
     const resolvedTimeline =
       spec.timeline && this.readable(['spec', 'timeline'])
         ? resolveTimeline(spec, this, { durationUs, profile, startOrder: order, base: resources, rejected, deployments: uniqueDeployments(resources), clients: clientNames })
-        : { actions: [], podSlots: {}, laterDeployments: [] };
+        : { actions: [], podSlots: {}, laterDeployments: [], podSidecars: {} };
     const timeline = resolvedTimeline.actions;
     const applied = timeline.flatMap((a) => timelineResources(a));
     const everything = [...resources, ...applied];
@@ -327,6 +327,7 @@ class Resolver {
       ...(propagation !== undefined ? { propagation } : {}),
       ...(Object.keys(resolvedTimeline.podSlots).length > 0 ? { podSlots: resolvedTimeline.podSlots } : {}),
       ...(resolvedTimeline.laterDeployments.length > 0 ? { laterDeployments: resolvedTimeline.laterDeployments } : {}),
+      ...(Object.keys(resolvedTimeline.podSidecars).length > 0 ? { podSidecars: resolvedTimeline.podSidecars } : {}),
     };
   }
 

@@ -11,6 +11,7 @@ import { joinPath } from './file-source.ts';
 import { dedupeLayer, DEFAULT_NAMESPACE, namespaceFor, parseLocatedResources, type ParsedResources, type RejectedRef } from './manifests.ts';
 import { MAX_PODS, MAX_REPLICAS } from './limits.ts';
 import { mergePatch } from './merge-patch.ts';
+import { injectsSidecar } from './injection.ts';
 import { PodPlan, type PlannedDeployment } from './pod-plan.ts';
 import { TIMELINE_ACTIONS, type TimelineInput } from './scenario-schema.ts';
 import { didYouMean } from './suggest.ts';
@@ -61,12 +62,14 @@ export interface ResolvedTimeline {
   podSlots: Record<string, number>;
   /** Deployments the timeline applies that do not exist at t=0 (ResolvedScenario.laterDeployments). */
   laterDeployments: DeploymentResource[];
+  /** Injection of the pods the timeline creates (ResolvedScenario.podSidecars). */
+  podSidecars: Record<string, boolean>;
 }
 
 const seconds = (us: number): string => `${us / US_PER_S}s`;
 
 export function resolveTimeline(spec: { timeline?: TimelineInput[] }, h: TimelineHost, w: TimelineWorld): ResolvedTimeline {
-  if (!spec.timeline) return { actions: [], podSlots: {}, laterDeployments: [] };
+  if (!spec.timeline) return { actions: [], podSlots: {}, laterDeployments: [], podSidecars: {} };
   const entries: { entry: TimelineInput; i: number; atUs: number; verb: (typeof TIMELINE_ACTIONS)[number] }[] = [];
   spec.timeline.forEach((entry, i) => {
     const path: PathSeg[] = ['spec', 'timeline', i];
@@ -99,7 +102,7 @@ export function resolveTimeline(spec: { timeline?: TimelineInput[] }, h: Timelin
       break;
     }
   }
-  return { actions, podSlots: r.plan.slots(), laterDeployments: r.laterDeployments };
+  return { actions, podSlots: r.plan.slots(), laterDeployments: r.laterDeployments, podSidecars: r.podSidecars };
 }
 
 class TimelineResolver {
@@ -114,6 +117,7 @@ class TimelineResolver {
     private readonly w: TimelineWorld,
   ) {
     this.plan = new PodPlan(w.deployments);
+    this.plan.onCreate = (d, n) => this.decideInjection(d, n);
     this.order = w.startOrder;
     for (const r of w.base) this.current.set(resourceKey(r), r);
     this.rejectedDeployments = w.rejected.filter((x) => x.kind === 'Deployment').map((x) => `${x.namespace}/${x.name}`);
@@ -161,10 +165,13 @@ class TimelineResolver {
     });
     const layer = dedupeLayer(resources);
     for (const d of layer.diagnostics) this.h.push(d);
-    for (const r of layer.resources) {
-      if (r.kind === 'Deployment') this.deploymentChanged(this.current.get(resourceKey(r)) as DeploymentResource | undefined, r, where, base, 'apply');
-      this.current.set(resourceKey(r), r);
-    }
+    // Everything the entry applies is in force before its Deployments act (a Namespace relabelled in
+    // the same file decides the injection of the pods they create).
+    const before = layer.resources.map((r) => this.current.get(resourceKey(r)));
+    for (const r of layer.resources) this.current.set(resourceKey(r), r);
+    layer.resources.forEach((r, k) => {
+      if (r.kind === 'Deployment') this.deploymentChanged(before[k] as DeploymentResource | undefined, r, where, base, 'apply');
+    });
     return { kind: 'apply', ...base, resources: layer.resources, label: `apply ${list.join(', ')}` };
   }
 
@@ -206,8 +213,8 @@ class TimelineResolver {
     if (p.resources.length !== 1) return null;
     // A patch keeps the resource's creationTimestamp: "oldest wins" order does not move.
     const patched = { ...p.resources[0], meta: { ...p.resources[0].meta, order: old.meta.order } } as Resource;
-    if (patched.kind === 'Deployment') this.deploymentChanged(old as DeploymentResource, patched, where, base, 'patch');
     this.current.set(key, patched);
+    if (patched.kind === 'Deployment') this.deploymentChanged(old as DeploymentResource, patched, where, base, 'patch');
     this.h.raws.set(key, merged);
     return { kind: 'patch', ...base, resources: [patched], label: `patch ${name}` };
   }
@@ -262,6 +269,18 @@ class TimelineResolver {
 
   /** Deployments first applied by the timeline, in the order it applies them (their pods start absent). */
   readonly laterDeployments: DeploymentResource[] = [];
+
+  /** Injection of every pod the timeline creates ("ns/pod" → sidecar), by the labels in force then. */
+  readonly podSidecars: Record<string, boolean> = {};
+
+  /** §6.2: the webhook decides when the pod is created, from the namespace's labels at that time. */
+  private decideInjection(d: PlannedDeployment, n: number): void {
+    const dep = this.current.get(`Deployment/${d.namespace}/${d.name}`);
+    if (dep?.kind !== 'Deployment') return;
+    let labels: Readonly<Record<string, string>> = {};
+    for (const r of this.current.values()) if (r.kind === 'Namespace' && r.meta.name === d.namespace) labels = r.meta.labels;
+    this.podSidecars[`${d.namespace}/${d.name}-${n}`] = injectsSidecar(dep, labels);
+  }
 
   // ---- pods ----
 

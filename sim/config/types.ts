@@ -434,4 +434,9 @@ export interface ResolvedScenario {
    * (scenarios/README.md, "Timeline"). Absent = none.
    */
   laterDeployments?: DeploymentResource[];
+  /**
+   * Sidecar injection of the pods the timeline creates ("ns/pod" → injected), decided from the
+   * namespace labels in force when each is created (§6.2). Absent = none created.
+   */
+  podSidecars?: Record<string, boolean>;
 }

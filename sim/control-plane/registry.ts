@@ -4,6 +4,9 @@
  * selects (optionally narrowed by a subset's labels).
  */
 import type { DeploymentResource, Resource, ServiceEntryResource, ServicePort, ServiceResource } from '../config/types.ts';
+import { injectsSidecar } from '../config/injection.ts';
+
+export { injectsSidecar };
 
 /**
  * Pod-template annotation that makes a Deployment stand in for a host outside the mesh
@@ -55,6 +58,12 @@ export interface RegistryOptions {
    * ids of those do not move.
    */
   laterDeployments?: readonly DeploymentResource[];
+  /**
+   * Sidecar or not for pods the timeline creates ("ns/pod" → injected), decided from the namespace
+   * labels when each is created (§6.2); other pods follow the t=0 labels. Gateways and outside-host
+   * stand-ins are what they are whatever the namespace says.
+   */
+  podSidecars?: Readonly<Record<string, boolean>>;
 }
 
 export interface RegistryService {
@@ -81,16 +90,6 @@ export function serviceFqdn(name: string, namespace: string): string {
 export function labelsMatch(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
   for (const k in selector) if (labels[k] !== selector[k]) return false;
   return true;
-}
-
-/** Sidecar injection (istio-semantics.md §6.2): pod label/annotation beats the namespace label. */
-export function injectsSidecar(d: DeploymentResource, namespaceLabels: Readonly<Record<string, string>>): boolean {
-  const podFlag = d.podLabels['sidecar.istio.io/inject'] ?? d.podAnnotations['sidecar.istio.io/inject'];
-  if (podFlag === 'false') return false;
-  if (podFlag === 'true') return true;
-  if (namespaceLabels['istio-injection'] === 'enabled') return true;
-  if (namespaceLabels['istio-injection'] === 'disabled') return false;
-  return namespaceLabels['istio.io/rev'] !== undefined;
 }
 
 /**
@@ -252,7 +251,7 @@ function buildPods(resources: readonly Resource[], opts: RegistryOptions, nsLabe
         serviceAccount: d.serviceAccount,
         version: d.podLabels.version ?? null,
         app: d.podLabels.app ?? null,
-        hasSidecar: sidecar,
+        hasSidecar: gateway || d.podAnnotations[EXTERNAL_HOST_ANNOTATION] !== undefined ? sidecar : (opts.podSidecars?.[`${d.meta.namespace}/${d.meta.name}-${i}`] ?? sidecar),
         gateway,
         externalHost: d.podAnnotations[EXTERNAL_HOST_ANNOTATION] ?? null,
         ip: `10.244.${(id >> 8) & 255}.${(id & 255) + 2}`,

@@ -54,6 +54,11 @@ spec:
   ports: [{number: 80, name: http, protocol: HTTP}]
 `;
 
+const INJECTION_ON = `apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {istio-injection: enabled}}
+`;
+
 function load(spec: string, manifests = '[platform.yaml]'): { s: ResolvedScenario | null; messages: string[] } {
   const text = scenarioText(spec, manifests);
   const files = memoryFiles({
@@ -65,6 +70,8 @@ function load(spec: string, manifests = '[platform.yaml]'): { s: ResolvedScenari
     'sc/api.yaml': API_SERVICE,
     'sc/external.yaml': EXTERNAL,
     'sc/service-entry.yaml': SERVICE_ENTRY,
+    'sc/uninjected.yaml': PLATFORM.replace('metadata: {name: default, labels: {istio-injection: enabled}}', 'metadata: {name: default}'),
+    'sc/injection-on.yaml': INJECTION_ON,
   });
   const { scenario, diagnostics } = parseScenarioText(text, 'sc/t.yaml', files);
   return { s: scenario, messages: diagnostics.map((d) => `${d.level}: ${d.message}`) };
@@ -261,5 +268,33 @@ describe('Services and ServiceEntries applied or deleted on the timeline (§6.1)
     expect(before.every((e) => e.code === 502)).toBe(true);
     expect(after.length).toBeGreaterThan(100);
     expect(after.every((e) => e.code === 200)).toBe(true);
+  });
+});
+
+describe('sidecar injection is decided when a pod is created (§6.2)', () => {
+  it('labelling the namespace injects nothing until the pods are replaced: after a restart the new pods have sidecars', () => {
+    const s = loaded(
+      `  duration: 6s
+  traffic:
+    - {name: load, from: client, url: "http://web:8080/", rate: 100/s}
+  timeline:
+    - {at: 1s, apply: injection-on.yaml}
+    - {at: 2s, restart: {workload: client, readinessDelay: 100ms}}`,
+      '[uninjected.yaml]',
+    );
+    const { events } = run(s);
+    const all = ups(events);
+    // Before: no sidecar anywhere, so kube-proxy picks the pod (no Envoy cluster).
+    const early = all.filter((u) => u.startUs < 2 * S);
+    expect(early.length).toBeGreaterThan(50);
+    expect(early.every((u) => u.cluster === 'kube-proxy')).toBe(true);
+    // Between the label and the restart nothing changed: the old pods keep what they were created with.
+    expect(all.filter((u) => u.startUs > 1 * S && u.startUs < 2 * S).every((u) => u.cluster === 'kube-proxy')).toBe(true);
+    // The restarted client pods (client-2, client-3) were created after the label: their requests go
+    // through their own sidecar; web's pods were not replaced, so they still have none (plaintext).
+    const fromNew = all.filter((u) => u.sourcePod === 'client-2' || u.sourcePod === 'client-3');
+    expect(fromNew.length).toBeGreaterThan(50);
+    expect(fromNew.every((u) => u.cluster === 'outbound|8080||web.default.svc.cluster.local' && u.security === 'none')).toBe(true);
+    expect(all.filter((u) => u.sourcePod === 'client-0' || u.sourcePod === 'client-1').every((u) => u.cluster === 'kube-proxy')).toBe(true);
   });
 });
