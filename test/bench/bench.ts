@@ -189,7 +189,7 @@ if (argv.includes('--scaling')) {
   {
     const shape = quick ? { ...DEFAULT_SHAPE, services: 100, pods: 500, durationSec: 1 } : DEFAULT_SHAPE;
     log(`generated mesh ${shape.services} services / ${shape.pods} pods: compile, one-VS recompile, traffic`);
-    results.generatedMesh = { compile: meshCompileBench(shape, REPS), run: meshRunBench(shape, quick ? 1 : 3) };
+    results.generatedMesh = { compile: meshCompileBench(shape, REPS), run: meshRunBench(shape, quick ? 1 : 7) };
   }
 }
 
