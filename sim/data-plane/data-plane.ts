@@ -23,6 +23,7 @@ import type { Trace } from '../trace/sink.ts';
 import { OutlierTracePort, PoolPort } from './cluster-ports.ts';
 import { ENVOY_WORKERS, Proxy } from './proxy.ts';
 import { Attempt, Stream } from './streams.ts';
+import { emitEndpointPick, emitFault, emitRouteMatch, emitRoutePick, emitTimeout } from './decision-events.ts';
 import { addFlag } from './flags.ts';
 import { hashKeyOf } from './hash-lb.ts';
 import { buildUpstreamHead, needsUpstreamHead } from './headers.ts';
@@ -255,7 +256,7 @@ export class DataPlane implements OutboundClient {
     const gw = proxy.config.gateway;
     const look = gw ? lookupGatewayRoute(gw, s.head) : lookupRoute(proxy.config, this.registry, pod.namespace, s.head);
     const outUs = this.outboundLatency(proxy.latencyRng);
-    if (this.detail) this.emitRouteMatch(s, proxy, look);
+    if (this.detail) emitRouteMatch(this.trace, this.engine.nowUs, s, proxy, look);
     switch (look.kind) {
       case 'unknown-host':
         s.service = s.head.host;
@@ -292,7 +293,7 @@ export class DataPlane implements OutboundClient {
     if (dests.length > 1) {
       const draw = proxy.routeRng.int(action.totalWeight);
       index = pickWeightedIndex(dests, action.totalWeight, draw);
-      if (this.detail) this.emitRoutePick(s, draw, action.totalWeight, index, dests[index]);
+      if (this.detail) emitRoutePick(this.trace, this.engine.nowUs, s, draw, action.totalWeight, index, dests[index]);
     }
     s.dest = dests[index];
     const fault = route.fault;
@@ -302,7 +303,7 @@ export class DataPlane implements OutboundClient {
       if (fault.abort !== null && proxy.faultRng.chancePpm(fault.abort.ppm)) s.abortStatus = fault.abort.status;
       if (delayed) {
         s.faultFlags = 'DI';
-        if (this.detail) this.emitFault(s, 'delay', fault.delay!.ppm, fault.delay!.delayUs, 0);
+        if (this.detail) emitFault(this.trace, this.engine.nowUs, s, 'delay', fault.delay!.ppm, fault.delay!.delayUs, 0);
         s.delayTimer = this.engine.after(outUs + fault.delay!.delayUs, this.onFaultDelayDone, s);
         return;
       }
@@ -323,7 +324,7 @@ export class DataPlane implements OutboundClient {
     const dest = s.dest!;
     if (s.abortStatus !== 0) {
       // Answered by the client proxy itself: never reaches the upstream, never retried.
-      if (this.detail) this.emitFault(s, 'abort', route.fault!.abort!.ppm, 0, s.abortStatus);
+      if (this.detail) emitFault(this.trace, this.engine.nowUs, s, 'abort', route.fault!.abort!.ppm, 0, s.abortStatus);
       this.localReply(s, outUs, s.abortStatus, s.faultFlags === '' ? 'FI' : 'DI,FI', dest.cluster);
       return;
     }
@@ -404,7 +405,7 @@ export class DataPlane implements OutboundClient {
     } else {
       idx = cluster.pick(healthy, proxy.lbRng, avoid, maxTries);
     }
-    if (this.detail) this.emitEndpointPick(s, cluster, healthy.length, idx, hashKey);
+    if (this.detail) emitEndpointPick(this.trace, this.engine.nowUs, s, cluster, healthy.length, idx, hashKey);
     if (idx < 0) {
       // No healthy upstream: Envoy answers locally with 503 UH; nothing is retried.
       s.attempts++;
@@ -639,14 +640,14 @@ export class DataPlane implements OutboundClient {
   private onPerTryTimeout = (a: Attempt): void => {
     a.perTryTimer = null;
     if (a.abandoned) return;
-    if (this.detail) this.emitTimeout(a.stream, 'per-try', a.stream.route!.retry!.perTryTimeoutUs, a.n);
+    if (this.detail) emitTimeout(this.trace, this.engine.nowUs, a.stream, 'per-try', a.stream.route!.retry!.perTryTimeoutUs, a.n);
     this.attemptFailed(a, AttemptFailure.PerTryTimeout, 504, 'UT');
   };
 
   private onRouteTimeout = (s: Stream): void => {
     s.routeTimer = null;
     if (s.done) return;
-    if (this.detail) this.emitTimeout(s, 'route', s.route!.timeoutUs, s.attempts);
+    if (this.detail) emitTimeout(this.trace, this.engine.nowUs, s, 'route', s.route!.timeoutUs, s.attempts);
     const a = s.attempt;
     if (a && !a.abandoned && a.endpointIdx >= 0 && s.cluster !== null && s.cluster.outlier !== null && !a.queued) s.cluster.outlier.report(a.endpointIdx, 504);
     if (a && !a.abandoned) this.endAttempt(a, 504, 'UT');
@@ -835,56 +836,5 @@ export class DataPlane implements OutboundClient {
         this.serverResponded(a, v.status);
         return false;
     }
-  }
-
-  // ---- Provenance (only with `detail`) ------------------------------------------------------
-
-  private emitRouteMatch(s: Stream, proxy: Proxy, look: ReturnType<typeof lookupRoute>): void {
-    const base = { kind: 'route.match' as const, timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, proxy: proxy.pod.name, host: s.head.host, port: s.head.port };
-    switch (look.kind) {
-      case 'unknown-host':
-        this.trace.emit({ ...base, vhost: null, virtualService: null, rule: -1, match: -1, outcome: look.kind, detail: `"${s.head.host}" is not a service in the registry` });
-        return;
-      case 'no-listener':
-        this.trace.emit({ ...base, vhost: null, virtualService: null, rule: -1, match: -1, outcome: look.kind, detail: `service ${look.service.fqdn} has no port ${s.head.port}` });
-        return;
-      case 'no-route':
-        this.trace.emit({ ...base, vhost: look.vhost.name, virtualService: look.vhost.vs, rule: -1, match: -1, outcome: look.kind, detail: 'no rule matched: 404 NR' });
-        return;
-      case 'route': {
-        const r = look.route;
-        const detail = r.vs === null ? 'default route (no VirtualService)' : look.matched ? look.matched.describe() : 'rule without match conditions';
-        this.trace.emit({ ...base, vhost: look.vhost.name, virtualService: r.vs, rule: r.ruleIndex, match: look.match, outcome: r.action.kind, detail });
-        return;
-      }
-    }
-  }
-
-  private emitRoutePick(s: Stream, draw: number, total: number, index: number, d: WeightedCluster): void {
-    this.trace.emit({ kind: 'route.pick', timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, draw, totalWeight: total, index, weight: d.weight, cluster: d.cluster, subset: d.subset });
-  }
-
-  private emitFault(s: Stream, fault: 'delay' | 'abort', ppm: number, delayUs: number, status: number): void {
-    this.trace.emit({ kind: 'fault', timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, fault, ppm, delayUs, status });
-  }
-
-  private emitEndpointPick(s: Stream, cluster: ClusterState, healthy: number, idx: number, hashKey: string | null): void {
-    const hash = cluster.config.hash;
-    this.trace.emit({
-      kind: 'lb.pick',
-      timeUs: this.engine.nowUs,
-      req: s.root.id,
-      stream: s.id,
-      attempt: s.attempts + 1,
-      cluster: cluster.config.name,
-      lb: hash ? (hash.table === 'maglev' ? 'MAGLEV' : 'RING_HASH') : cluster.config.lb.kind,
-      healthy,
-      endpoint: idx >= 0 ? cluster.endpoint(idx).pod.name : null,
-      hashKey: hashKey ?? '',
-    });
-  }
-
-  private emitTimeout(s: Stream, timeout: 'route' | 'per-try', timeoutUs: number, attempt: number): void {
-    this.trace.emit({ kind: 'timeout', timeUs: this.engine.nowUs, req: s.root.id, stream: s.id, timeout, timeoutUs, attempt });
   }
 }
