@@ -118,6 +118,7 @@ class TimelineResolver {
   ) {
     this.plan = new PodPlan(w.deployments);
     this.plan.onCreate = (d, n) => this.decideInjection(d, n);
+    for (const d of w.deployments) this.plannedTemplates.set(`${d.meta.namespace}/${d.meta.name}`, templateOf(d));
     this.order = w.startOrder;
     for (const r of w.base) this.current.set(resourceKey(r), r);
     this.rejectedDeployments = w.rejected.filter((x) => x.kind === 'Deployment').map((x) => `${x.namespace}/${x.name}`);
@@ -237,22 +238,30 @@ class TimelineResolver {
    */
   private deploymentChanged(old: DeploymentResource | undefined, d: DeploymentResource, where: PathSeg[], base: Base, verb: 'apply' | 'patch'): void {
     const ns = d.meta.namespace;
+    const key = `${ns}/${d.meta.name}`;
     let planned = this.plan.deployment(ns, d.meta.name);
-    if (old !== undefined && planned !== undefined && templateOf(old) !== templateOf(d)) {
+    // Compared with the template its pods were planned with, so a Deployment deleted and applied
+    // again with other labels is caught too.
+    const plannedWith = this.plannedTemplates.get(key) ?? (old ? templateOf(old) : undefined);
+    if (planned !== undefined && plannedWith !== undefined && plannedWith !== templateOf(d)) {
       this.h.warn(
         where,
-        `${verb === 'apply' ? 'applying' : 'patching'} Deployment ${ns}/${d.meta.name} changes its pod template, which meshsim does not roll out: its pods keep the template they were planned with (labels, annotations, service account, ports); add a restart entry for a rolling update of the same pods`,
+        `${verb === 'apply' ? 'applying' : 'patching'} Deployment ${key} changes its pod template, which meshsim does not roll out: its pods keep the template they were planned with (labels, annotations, service account, ports); add a restart entry for a rolling update of the same pods`,
       );
     }
     if (old === undefined || planned === undefined) {
       if (planned === undefined) {
         planned = this.plan.add(ns, d.meta.name);
         this.laterDeployments.push(d);
+        this.plannedTemplates.set(key, templateOf(d));
       }
       this.w.deployments = [...this.w.deployments.filter((x) => !(x.meta.namespace === ns && x.meta.name === d.meta.name)), d];
     } else if (d.replicas === planned.live.length) return;
     this.pushScale(planned, d.replicas, base, `${verb} ${d.meta.name}: ${d.replicas} replica${d.replicas === 1 ? '' : 's'}`);
   }
+
+  /** The pod template each Deployment's pods are built from ("ns/name" → templateOf): t=0's, or the first apply's. */
+  private readonly plannedTemplates = new Map<string, string>();
 
   /** Deleting a Deployment deletes its pods (gracefully, as its ReplicaSet is scaled to 0). */
   private deploymentDeleted(d: Resource, base: Base): void {

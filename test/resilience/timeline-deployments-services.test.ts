@@ -194,6 +194,21 @@ describe('re-applying, patching and deleting a Deployment on the timeline', () =
     expect(messages.filter((m) => m.startsWith('warning') && m.includes('pod template'))).toHaveLength(1);
   });
 
+  it('deleted and applied again with other labels: the same warning (its pods are still built from the first template)', () => {
+    const { s, messages } = load(`  duration: 4s
+  traffic:
+    - {name: load, from: client, url: "http://web:8080/", rate: 10/s}
+  timeline:
+    - {at: 1s, apply: web-v2.yaml}
+    - {at: 2s, delete: {kind: Deployment, name: web-v2}}
+    - {at: 3s, apply: web-v2-relabelled.yaml}`);
+    expect(s).not.toBeNull();
+    expect(messages.filter((m) => m.startsWith('warning') && m.includes('pod template'))).toHaveLength(1);
+    const { events } = run(s!);
+    // Applied again: new pods (new numbers), created at 3 s.
+    expect(podStates(events).filter((p) => p.startsWith('3s'))).toEqual(['3s web-v2-2 pending', '3s web-v2-2 starting', '3s web-v2-3 pending', '3s web-v2-3 starting']);
+  });
+
   it('an unrelated Deployment applied later does not change anyone else’s draws or answers', () => {
     const base = `  duration: 4s
   traffic:
