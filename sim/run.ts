@@ -137,7 +137,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): RunResu
   const root = Rng.root(s.seed);
   let resources: Resource[] = s.resources;
   // Every pod the run will ever have; the services are those in force (rebuilt when they change).
-  const registry = new Registry(resources, { podSlots: s.podSlots, laterDeployments: s.laterDeployments, podSidecars: s.podSidecars });
+  const registry = Registry.forScenario(s);
   let services = serviceSignature(resources);
   let currentRegistry = registry;
   let budgetMessage: string | null = null;

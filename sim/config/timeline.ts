@@ -242,7 +242,7 @@ class TimelineResolver {
     let planned = this.plan.deployment(ns, d.meta.name);
     // Compared with the template its pods were planned with, so a Deployment deleted and applied
     // again with other labels is caught too.
-    const plannedWith = this.plannedTemplates.get(key) ?? (old ? templateOf(old) : undefined);
+    const plannedWith = this.plannedTemplates.get(key);
     if (planned !== undefined && plannedWith !== undefined && plannedWith !== templateOf(d)) {
       this.h.warn(
         where,

@@ -3,7 +3,7 @@
  * with their labels, identity and readiness. Endpoints of a cluster are the ready pods a service
  * selects (optionally narrowed by a subset's labels).
  */
-import type { DeploymentResource, Resource, ServiceEntryResource, ServicePort, ServiceResource } from '../config/types.ts';
+import type { DeploymentResource, ResolvedScenario, Resource, ServiceEntryResource, ServicePort, ServiceResource } from '../config/types.ts';
 import { injectsSidecar } from '../config/injection.ts';
 
 export { injectsSidecar };
@@ -156,6 +156,11 @@ export class Registry {
     }
 
     this.pods = pods ?? buildPods(resources, opts, nsLabels);
+  }
+
+  /** The registry of a resolved scenario's run: t=0 services, and every pod the run will ever have. */
+  static forScenario(s: Pick<ResolvedScenario, 'resources' | 'podSlots' | 'laterDeployments' | 'podSidecars'>): Registry {
+    return new Registry(s.resources, { podSlots: s.podSlots, laterDeployments: s.laterDeployments, podSidecars: s.podSidecars });
   }
 
   /**

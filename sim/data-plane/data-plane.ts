@@ -530,7 +530,7 @@ export class DataPlane implements OutboundClient {
     const outside = svc ? undefined : this.registry.externalPod(s.head.host);
     if (outside) {
       s.service = s.head.host;
-      this.passthrough(s, outside, 0, 'kube-proxy');
+      this.attemptDirect(s, outside, s.head.port, 0, 'kube-proxy');
       return;
     }
     if (!svc) {
@@ -540,20 +540,34 @@ export class DataPlane implements OutboundClient {
     }
     s.service = svc.name;
     const port = svc.ports.find((p) => p.port === s.head.port);
-    const candidates = port ? this.registry.selectedPods(svc).filter((p) => this.podUp[p.id] === 1) : [];
-    if (!port || candidates.length === 0) {
+    const destPod = port ? this.kubeProxyPick(svc) : null;
+    if (!port || destPod === null) {
       // No ready pod behind the Service: the connection fails. Answered as an event, never from
       // inside send() (the caller has no handle yet; ports.ts).
       this.localReply(s, 0, 0, 'UF', 'kube-proxy');
       return;
     }
-    const destPod = candidates[this.directRng.int(candidates.length)];
-    const a = new Attempt(this, s, ++s.attempts, this.engine.nowUs, -1, destPod, 'kube-proxy');
-    a.port = this.registry.targetPort(port, destPod);
+    this.attemptDirect(s, destPod, this.registry.targetPort(port, destPod), 0, 'kube-proxy');
+  }
+
+  /** The ready pod of `svc` kube-proxy sends a connection to (one draw), or null when none is ready. */
+  private kubeProxyPick(svc: RegistryService): PodInfo | null {
+    const candidates = this.registry.selectedPods(svc).filter((p) => this.podUp[p.id] === 1);
+    return candidates.length === 0 ? null : candidates[this.directRng.int(candidates.length)];
+  }
+
+  /**
+   * One attempt straight to `destPod` on `port` after `delayUs` (kube-proxy, or the original
+   * destination of a passthrough): no route, no retries, no pool; the pod's own sidecar, if any,
+   * still takes its inbound pass.
+   */
+  private attemptDirect(s: Stream, destPod: PodInfo, port: number, delayUs: number, cluster: string): void {
+    const a = new Attempt(this, s, ++s.attempts, this.engine.nowUs + delayUs, -1, destPod, cluster);
+    a.port = port;
     s.attempt = a;
     const rng = this.podLatencyRng[destPod.id];
     const oneWay = this.networkLatency(rng) + (destPod.hasSidecar ? this.inboundLatency(rng) : 0);
-    this.engine.after(oneWay, this.onArriveAtPod, a);
+    this.engine.after(delayUs + oneWay, this.onArriveAtPod, a);
   }
 
   /**
@@ -566,12 +580,9 @@ export class DataPlane implements OutboundClient {
   private staleListenerPassthrough(s: Stream, svc: RegistryService, outUs: number): boolean {
     if (this.profile.outboundTrafficPolicy !== 'ALLOW_ANY') return false;
     const port = svc.ports.find((p) => p.port === s.head.port);
-    if (!port) return false;
-    const candidates = this.registry.selectedPods(svc).filter((p) => this.podUp[p.id] === 1);
-    if (candidates.length === 0) return false;
-    const destPod = candidates[this.directRng.int(candidates.length)];
-    this.passthrough(s, destPod, outUs, 'PassthroughCluster');
-    s.attempt!.port = this.registry.targetPort(port, destPod);
+    const destPod = port ? this.kubeProxyPick(svc) : null;
+    if (!port || destPod === null) return false;
+    this.attemptDirect(s, destPod, this.registry.targetPort(port, destPod), outUs, 'PassthroughCluster');
     return true;
   }
 
@@ -792,15 +803,7 @@ export class DataPlane implements OutboundClient {
       this.localReply(s, outUs, 0, '-', `unresolved|${s.head.host}`);
       return;
     }
-    this.passthrough(s, pod, outUs, 'PassthroughCluster');
-  }
-
-  /** One attempt straight to `destPod` (original destination): no route, no retries, no pool. */
-  private passthrough(s: Stream, destPod: PodInfo, delayUs: number, cluster: string): void {
-    const a = new Attempt(this, s, ++s.attempts, this.engine.nowUs + delayUs, -1, destPod, cluster);
-    s.attempt = a;
-    a.port = s.head.port;
-    this.engine.after(delayUs + this.networkLatency(this.podLatencyRng[destPod.id]), this.onArriveAtPod, a);
+    this.attemptDirect(s, pod, s.head.port, outUs, 'PassthroughCluster');
   }
 
   /**

@@ -98,7 +98,7 @@ export function inventoryOf(s: ResolvedScenario): Inventory {
   const requests = new Map<string, RequestLine | null>();
   // The simulation's own registry: same pods, IPs and sidecars as the run (initial services; every
   // pod the timeline creates included).
-  const registry = new Registry(s.resources, { podSlots: s.podSlots, laterDeployments: s.laterDeployments, podSidecars: s.podSidecars });
+  const registry = Registry.forScenario(s);
   const note = (source: string, host: string, line: RequestLine) => {
     const key = `${source}|${host.split('.')[0]}`;
     const prev = requests.get(key);
