@@ -5,7 +5,8 @@
  */
 import { CODES } from '../config/codes.ts';
 import type { FileSource } from '../config/file-source.ts';
-import { checkServiceSelectors, readManifestFiles, type ManifestOptions } from '../config/manifests.ts';
+import { checkServiceSelectors } from '../config/cross-checks.ts';
+import { readManifestFiles, type ManifestOptions } from '../config/manifests.ts';
 import type { DeploymentResource, Resource, ServiceResource } from '../config/types.ts';
 import type { Diagnostic } from '../domain/diagnostics.ts';
 

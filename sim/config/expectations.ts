@@ -15,7 +15,7 @@ import { didYouMean, listNames } from './suggest.ts';
 import type { Comparison, ExpectationCheck, ExpectationScope, ExpectationSpec, ExpectationTemporal, ResolvedScenario, Resource, TimelineAction, VirtualServiceResource } from './types.ts';
 import { timelineResources } from './types.ts';
 import { parseComparison, parseCount, parsePercent } from './units.ts';
-import { emptyIndex, formatPath, locate, locateKey } from './yaml-source.ts';
+import { emptyIndex, formatPath, locate, locateKey, pathStartsWith } from './yaml-source.ts';
 import type { PathSeg, PosIndex } from './yaml-source.ts';
 
 export const DEFAULT_CONFIDENCE = 0.999;
@@ -526,13 +526,8 @@ export function resolveExpectationEntries(entries: unknown, scenario: ResolvedSc
     error: (path, message, code = CODES.scenario, atKey = false) => report('error', path, message, code, atKey),
     warn: (path, message, code = CODES.scenario) => report('warning', path, message, code, false),
     at: (path) => locate(index, path),
-    intact: (path) => !blocking.some((b) => startsWith(relative(path), b) || startsWith(b, relative(path))),
+    intact: (path) => !blocking.some((b) => pathStartsWith(relative(path), b) || pathStartsWith(b, relative(path))),
   });
   return { expectations: diagnostics.some((d) => d.level === 'error') ? [] : expectations, diagnostics };
 }
 
-function startsWith(path: readonly PathSeg[], prefix: readonly PathSeg[]): boolean {
-  if (prefix.length > path.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
-  return true;
-}

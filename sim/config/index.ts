@@ -3,7 +3,9 @@
  */
 export { loadScenario, parseScenarioText, defaultBehaviour, DEFAULT_BUDGETS, DEFAULT_DURATION_US, DEFAULT_LATENCY, DEFAULT_SEED, DEFAULT_SERVICE_TIME } from './scenario.ts';
 export type { ScenarioOverrides, ScenarioParse } from './scenario.ts';
-export { loadManifests, parseManifestText, layerResources, resourceLabel } from './manifests.ts';
+export { loadManifests, parseManifestText } from './manifests.ts';
+export { layerResources } from './layering.ts';
+export { resourceLabel } from './types.ts';
 export type { ManifestOptions } from './manifests.ts';
 export { defaultProfile, DEFAULT_ISTIO_VERSION } from './profile.ts';
 export { scenarioJsonSchema, scenarioSchema } from './scenario-schema.ts';

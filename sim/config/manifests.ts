@@ -4,8 +4,11 @@
 import type { Diagnostic, DiagnosticLevel, SourceLocation } from '../domain/diagnostics.ts';
 import { hasErrors, InputError } from '../domain/diagnostics.ts';
 import { CODES } from './codes.ts';
+import { checkDelegates, checkServiceSelectors } from './cross-checks.ts';
+import { dedupeLayer } from './layering.ts';
 import type { FileSource } from './file-source.ts';
-import { destinationRuleSpecSchema, validateDestinationRuleSpec, validateVirtualServiceSpec, virtualServiceSpecSchema } from './istio-schema.ts';
+import { validateDestinationRuleSpec, validateVirtualServiceSpec } from './istio-checks.ts';
+import { destinationRuleSpecSchema, virtualServiceSpecSchema } from './istio-schema.ts';
 import { blockingIssuePaths, describeValue, issuesToDiagnostics } from './issues.ts';
 import { SECURITY_KINDS, type ExtraKind } from './security-schema.ts';
 import { GATEWAY_KINDS } from './gateway-schema.ts';
@@ -25,9 +28,9 @@ import type {
   ServiceResource,
   VirtualServiceResource,
 } from './types.ts';
-import { resourceKey } from './types.ts';
+import { resourceLabel } from './types.ts';
 import { formatPath, locate, locateKey, parseYamlDocuments, subIndex } from './yaml-source.ts';
-import type { PathSeg, PosIndex, YamlDoc } from './yaml-source.ts';
+import type { Emit, PathSeg, PosIndex, YamlDoc } from './yaml-source.ts';
 
 export interface ManifestOptions {
   /** Semantics profile for version-dependent validation (weights summing to 100). Default: current Istio. */
@@ -73,11 +76,6 @@ export const DEFAULT_NAMESPACE = 'default';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** "Kind ns/name", or "Kind name" for cluster-scoped kinds. */
-export function resourceLabel(kind: string, namespace: string, name: string): string {
-  return namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
 }
 
 /** Namespace a resource of `kind` lives in when metadata.namespace is absent. */
@@ -288,8 +286,6 @@ function parseObject(value: Record<string, unknown>, kind: string, apiVersion: s
   ctx.resources.push(resource);
 }
 
-type Emit = (path: PathSeg[], message: string, level?: DiagnosticLevel) => void;
-
 function buildService(data: zod.infer<typeof serviceSchema>, meta: ResourceMeta, emit: Emit): ServiceResource {
   const rawPorts = data.spec.ports ?? [];
   const ports: ServicePort[] = rawPorts.map((p) => {
@@ -429,138 +425,6 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
       return (fileRank.get(sa.file) ?? 0) - (fileRank.get(sb.file) ?? 0) || sa.line - sb.line || sa.col - sb.col || a.i - b.i;
     })
     .map((x) => x.d);
-}
-
-// ---- cross-resource checks ---------------------------------------------------------------------
-
-function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
-  return true;
-}
-
-/**
- * Services whose selector matches no Deployment's pod labels in their namespace. `deployments`
- * is every Deployment the run may ever have; `rejected` names deployments that failed to load.
- */
-export function checkServiceSelectors(
-  services: ServiceResource[],
-  deployments: DeploymentResource[],
-  level: DiagnosticLevel,
-  rejected: RejectedRef[] = [],
-): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const svc of services) {
-    const sel = svc.selector;
-    if (Object.keys(sel).length === 0) continue;
-    const ns = svc.meta.namespace;
-    const inNs = deployments.filter((d) => d.meta.namespace === ns);
-    if (inNs.some((d) => selects(sel, d.podLabels))) continue;
-    if (rejected.some((r) => r.kind === 'Deployment' && r.namespace === ns)) continue;
-    const want = Object.entries(sel)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    const have = inNs.map((d) => `${d.meta.name} (${Object.entries(d.podLabels).map(([k, v]) => `${k}=${v}`).join(',')})`);
-    const hint = have.length ? `; deployments in namespace ${ns}: ${listNames(have, 6)}` : `; namespace ${ns} has no Deployments`;
-    out.push({
-      code: CODES.serviceSelectsNothing,
-      level,
-      resource: resourceLabel('Service', ns, svc.meta.name),
-      message: `Service selector ${want} matches no Deployment's pod labels, so the Service has no endpoints${hint}`,
-      source: svc.meta.positions.get('spec.selector') ?? svc.meta.source,
-      path: 'spec.selector',
-    });
-  }
-  return out;
-}
-
-/**
- * Delegate VirtualServices: a VirtualService referenced by `delegate` must have no hosts; one
- * without hosts that nobody delegates to never applies (warning).
- */
-export function checkDelegates(resources: readonly Resource[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const vss = resources.filter((r): r is VirtualServiceResource => r.kind === 'VirtualService');
-  const referenced = new Map<string, { by: VirtualServiceResource; path: string }>();
-  for (const vs of vss) {
-    vs.spec.http?.forEach((h, i) => {
-      if (h.delegate?.name) {
-        const ns = h.delegate.namespace ?? vs.meta.namespace;
-        const key = `${ns}/${h.delegate.name}`;
-        if (!referenced.has(key)) referenced.set(key, { by: vs, path: `spec.http[${i}].delegate` });
-      }
-    });
-  }
-  for (const vs of vss) {
-    const key = `${vs.meta.namespace}/${vs.meta.name}`;
-    const ref = referenced.get(key);
-    const hasHosts = (vs.spec.hosts?.length ?? 0) > 0;
-    const label = resourceLabel('VirtualService', vs.meta.namespace, vs.meta.name);
-    if (ref && hasHosts) {
-      out.push({
-        code: CODES.istioSchema,
-        level: 'error',
-        resource: label,
-        message: `this VirtualService is used as a delegate by VirtualService ${ref.by.meta.namespace}/${ref.by.meta.name} (${ref.path}), so it must not have hosts`,
-        source: vs.meta.positions.get('spec.hosts') ?? vs.meta.source,
-        path: 'spec.hosts',
-      });
-    } else if (!ref && !hasHosts && (vs.spec.http?.length ?? 0) > 0) {
-      out.push({
-        code: CODES.unusedDelegate,
-        level: 'warning',
-        resource: label,
-        message: 'this VirtualService has no hosts, so Istio treats it as a delegate, but no VirtualService delegates to it: it never applies (add spec.hosts)',
-        source: vs.meta.positions.get('spec') ?? vs.meta.source,
-        path: 'spec.hosts',
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * Layers `next` over `base`: same kind/namespace/name replaces the earlier resource in place and
- * keeps its `order` (an update keeps its creationTimestamp), otherwise appended.
- */
-export function layerResources(base: readonly Resource[], next: readonly Resource[]): { resources: Resource[]; replaced: Resource[] } {
-  const out = [...base];
-  const at = new Map<string, number>();
-  out.forEach((r, i) => at.set(resourceKey(r), i));
-  const replaced: Resource[] = [];
-  for (const r of next) {
-    const key = resourceKey(r);
-    const i = at.get(key);
-    if (i === undefined) {
-      at.set(key, out.length);
-      out.push(r);
-    } else {
-      replaced.push(out[i]);
-      r.meta.order = out[i].meta.order;
-      out[i] = r;
-    }
-  }
-  return { resources: out, replaced };
-}
-
-/** Warnings for kind/namespace/name defined twice in one layer (the later one wins, like kubectl apply). */
-export function dedupeLayer(resources: readonly Resource[]): { resources: Resource[]; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const firstAt = new Map<string, Resource>();
-  for (const r of resources) {
-    const key = resourceKey(r);
-    const prev = firstAt.get(key);
-    if (prev) {
-      diagnostics.push({
-        code: CODES.duplicate,
-        level: 'warning',
-        resource: resourceLabel(r.meta.kind, r.meta.namespace, r.meta.name),
-        message: `defined twice (first at ${prev.meta.source.file}:${prev.meta.source.line}); the later definition replaces the earlier one, like kubectl apply`,
-        source: r.meta.source,
-      });
-    }
-    firstAt.set(key, r);
-  }
-  return { resources: layerResources([], resources).resources, diagnostics };
 }
 
 /**

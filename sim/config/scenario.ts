@@ -10,7 +10,9 @@ import { CODES } from './codes.ts';
 import type { FileRead, FileSource } from './file-source.ts';
 import { dirname, joinPath } from './file-source.ts';
 import { blockingIssuePaths, issuesToDiagnostics } from './issues.ts';
-import { checkDelegates, checkServiceSelectors, dedupeLayer, DEFAULT_NAMESPACE, fileProblem, layerResources, namespaceFor, parseLocatedResources, sortDiagnostics } from './manifests.ts';
+import { checkDelegates, checkServiceSelectors } from './cross-checks.ts';
+import { dedupeLayer, latestByKey, layerResources } from './layering.ts';
+import { DEFAULT_NAMESPACE, fileProblem, namespaceFor, parseLocatedResources, sortDiagnostics } from './manifests.ts';
 import type { ParsedResources, RejectedRef } from './manifests.ts';
 import { DEFAULT_ISTIO_VERSION, defaultProfile } from './profile.ts';
 import { scenarioSchema } from './scenario-schema.ts';
@@ -19,11 +21,12 @@ import type { DistributionInput, SpecInput } from './scenario-schema.ts';
 import { resolveExpectations, type ExpectationWorld } from './expectations.ts';
 import { closest, listNames } from './suggest.ts';
 import type { Budgets, DeploymentResource, Distribution, ExpectationSpec, ResolvedScenario, Resource, SemanticsProfile, ServiceResource, SidecarLatency, TimelineAction } from './types.ts';
-import { resourceKey, timelineResources } from './types.ts';
+import { timelineResources } from './types.ts';
+import { resolveDistribution, resolveSidecarLatency } from './distributions.ts';
 import { resolveTimeline } from './timeline.ts';
 import { resolveTraffic, resolveWorkloads } from './workloads-traffic.ts';
 import { Fnv1a64, parseIstioVersion } from './units.ts';
-import { formatPath, locate, locateKey, parseYamlDocuments } from './yaml-source.ts';
+import { formatPath, locate, locateKey, parseYamlDocuments, pathStartsWith } from './yaml-source.ts';
 import { confinementProblem, parseByteSize, podCountProblem } from './limits.ts';
 import { findCallCycles } from './call-graph.ts';
 import type { PathSeg, PosIndex, YamlDoc } from './yaml-source.ts';
@@ -60,11 +63,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function startsWith(path: readonly PathSeg[], prefix: readonly PathSeg[]): boolean {
-  if (prefix.length > path.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
-  return true;
-}
 
 class Resolver {
   readonly diagnostics: Diagnostic[] = [];
@@ -111,11 +109,11 @@ class Resolver {
 
   /** True when no shape error sits at, above or inside `path`. */
   intact(path: PathSeg[]): boolean {
-    return !this.blocking.some((b) => startsWith(path, b) || startsWith(b, path));
+    return !this.blocking.some((b) => pathStartsWith(path, b) || pathStartsWith(b, path));
   }
   /** True when no shape error sits at or above `path` (its children may still be read one by one). */
   readable(path: PathSeg[]): boolean {
-    return !this.blocking.some((b) => startsWith(path, b));
+    return !this.blocking.some((b) => pathStartsWith(path, b));
   }
 
   // ---- files ----
@@ -237,7 +235,7 @@ class Resolver {
     if (durationUs > budgets.maxSimTimeUs) {
       this.error(spec.duration !== undefined ? ['spec', 'duration'] : null, `duration ${durationUs / US_PER_S}s is longer than budgets.maxSimTime (${budgets.maxSimTimeUs / US_PER_S}s); raise spec.budgets.maxSimTime`);
     }
-    const latency = this.latency(spec);
+    const latency = resolveSidecarLatency(spec.sidecar, DEFAULT_LATENCY, this);
 
     // Resources at t=0: manifests, inline resources, then --apply files.
     let order = 0;
@@ -394,94 +392,8 @@ class Resolver {
     return b;
   }
 
-  private latency(spec: SpecInput): SidecarLatency {
-    const l = { ...DEFAULT_LATENCY };
-    const s = spec.sidecar;
-    if (!s) return l;
-    if (s.outboundLatency !== undefined) l.outbound = this.distribution(s.outboundLatency, ['spec', 'sidecar', 'outboundLatency']) ?? l.outbound;
-    if (s.inboundLatency !== undefined) l.inbound = this.distribution(s.inboundLatency, ['spec', 'sidecar', 'inboundLatency']) ?? l.inbound;
-    if (s.networkLatency !== undefined) l.network = this.distribution(s.networkLatency, ['spec', 'sidecar', 'networkLatency']) ?? l.network;
-    return l;
-  }
-
   distribution(input: DistributionInput, path: PathSeg[]): Distribution | null {
-    if (!this.intact(path)) return null;
-    const dur = (v: unknown, sub: string): number | null => {
-      const p = typeof input === 'string' ? path : [...path, sub];
-      const d = parseDuration(v);
-      if (!d.ok) {
-        this.error(p, d.error);
-        return null;
-      }
-      return d.us;
-    };
-    if (typeof input === 'string') {
-      const v = dur(input, '');
-      return v === null ? null : { kind: 'constant', valueUs: v };
-    }
-    switch (input.distribution) {
-      case 'constant': {
-        const v = dur(input.value, 'value');
-        return v === null ? null : { kind: 'constant', valueUs: v };
-      }
-      case 'uniform': {
-        const min = dur(input.min, 'min');
-        const max = dur(input.max, 'max');
-        if (min === null || max === null) return null;
-        if (max < min) {
-          this.error([...path, 'max'], `uniform max (${input.max}) must be >= min (${input.min})`);
-          return null;
-        }
-        return { kind: 'uniform', minUs: min, maxUs: max };
-      }
-      case 'exponential': {
-        const mean = dur(input.mean, 'mean');
-        if (mean === null) return null;
-        if (mean <= 0) {
-          this.error([...path, 'mean'], 'exponential mean must be > 0 (use a constant 0s for no delay)');
-          return null;
-        }
-        return { kind: 'exponential', meanUs: mean };
-      }
-      case 'lognormal': {
-        const median = dur(input.median, 'median');
-        const p99 = dur(input.p99, 'p99');
-        if (median === null || p99 === null) return null;
-        if (median <= 0) {
-          this.error([...path, 'median'], 'lognormal median must be > 0');
-          return null;
-        }
-        if (p99 <= median) {
-          this.error([...path, 'p99'], `lognormal p99 (${input.p99}) must be greater than the median (${input.median}); for a fixed time use a constant`);
-          return null;
-        }
-        return { kind: 'lognormal', medianUs: median, p99Us: p99 };
-      }
-      case 'empirical': {
-        const upperUs: number[] = [];
-        const weights: number[] = [];
-        let okAll = true;
-        input.buckets.forEach((b, i) => {
-          const d = parseDuration(b.le);
-          if (!d.ok) {
-            this.error([...path, 'buckets', i, 'le'], d.error);
-            okAll = false;
-            return;
-          }
-          if (upperUs.length > 0 && d.us <= upperUs[upperUs.length - 1]) {
-            this.error([...path, 'buckets', i, 'le'], `bucket bounds must increase: ${b.le} is not above the previous bucket`);
-            okAll = false;
-          }
-          upperUs.push(d.us);
-          weights.push(b.weight);
-        });
-        if (okAll && weights.reduce((a, b) => a + b, 0) <= 0) {
-          this.error([...path, 'buckets'], 'at least one bucket needs a weight > 0');
-          okAll = false;
-        }
-        return okAll ? { kind: 'empirical', upperUs, weights } : null;
-      }
-    }
+    return resolveDistribution(input, path, this);
   }
 
   // ---- workloads ----
@@ -542,28 +454,9 @@ class Resolver {
   }
 }
 
-/** Behaviour of a Deployment the scenario does not describe. */
 /** Deployments by namespace/name, first appearance order, latest definition. */
 function uniqueDeployments(resources: readonly Resource[]): DeploymentResource[] {
   return latestByKey(resources).filter((r): r is DeploymentResource => r.kind === 'Deployment');
-}
-
-function latestByKey(resources: readonly Resource[]): Resource[] {
-  return layerResourcesNoMutate(resources);
-}
-
-function layerResourcesNoMutate(resources: readonly Resource[]): Resource[] {
-  const out: Resource[] = [];
-  const at = new Map<string, number>();
-  for (const r of resources) {
-    const key = resourceKey(r);
-    const i = at.get(key);
-    if (i === undefined) {
-      at.set(key, out.length);
-      out.push(r);
-    } else out[i] = r;
-  }
-  return out;
 }
 
 /**

@@ -8,9 +8,8 @@
  * Resource they build.
  */
 import { z } from 'zod';
-import type { DiagnosticLevel } from '../domain/diagnostics.ts';
 import type { Resource, ResourceMeta } from './types.ts';
-import type { PathSeg } from './yaml-source.ts';
+import type { Emit, PathSeg } from './yaml-source.ts';
 
 const str = z.string();
 const strList = z.array(z.string());
@@ -115,8 +114,6 @@ export type JwtRule = z.infer<typeof jwtRule>;
 export type RequestAuthenticationSpec = z.infer<typeof requestAuthenticationSpecSchema>;
 
 // ---- Webhook checks ---------------------------------------------------------------------------
-
-type Emit = (path: PathSeg[], message: string, level?: DiagnosticLevel) => void;
 
 export function validatePeerAuthenticationSpec(spec: PeerAuthenticationSpec, emit: Emit): void {
   const hasSelector = Object.keys(spec.selector?.matchLabels ?? {}).length > 0;

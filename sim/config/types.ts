@@ -117,6 +117,11 @@ export function resourceKey(r: Resource): string {
   return `${r.meta.kind}/${r.meta.namespace}/${r.meta.name}`;
 }
 
+/** "Kind ns/name", or "Kind name" for cluster-scoped kinds. */
+export function resourceLabel(kind: string, namespace: string, name: string): string {
+  return namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
+}
+
 export function resourceName(r: Resource): string {
   return `${r.meta.kind} ${r.meta.namespace}/${r.meta.name}`;
 }

@@ -7,10 +7,20 @@
  */
 import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
-import type { Diagnostic, SourceLocation } from '../domain/diagnostics.ts';
+import type { Diagnostic, DiagnosticLevel, SourceLocation } from '../domain/diagnostics.ts';
 import { MAX_YAML_DEPTH, MAX_YAML_NODES, yamlNodeEstimate, yamlTooDeep } from './limits.ts';
 
 export type PathSeg = string | number;
+
+/** True when `path` lies under `prefix` (or is it). */
+export function pathStartsWith(path: readonly PathSeg[], prefix: readonly PathSeg[]): boolean {
+  if (prefix.length > path.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Reports a problem at a path of the document being checked (a webhook-style validator's output). */
+export type Emit = (path: PathSeg[], message: string, level?: DiagnosticLevel) => void;
 
 const PLAIN_KEY = /^[A-Za-z_$@][A-Za-z0-9_$-]*$/;
 
